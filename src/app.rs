@@ -1,0 +1,158 @@
+//! Application state, the router, and serving on a bound listener until shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::lti::jwks::{JwksCache, KeySource};
+use crate::session::SessionKey;
+use crate::store::{DynStore, StoreResult};
+use crate::{keys, lti, unix_now, web};
+
+/// Largest accepted request body. A Moodle launch form is about 5 KiB.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything a request handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: DynStore,
+    pub platform_keys: Arc<dyn KeySource>,
+    pub session_key: Arc<SessionKey>,
+}
+
+impl AppState {
+    /// Prepares state on an opened store: makes the first signing key and the session
+    /// secret if the database has none, and applies platforms listed in the config file.
+    pub async fn new(config: Config, store: DynStore) -> StoreResult<Self> {
+        let now = unix_now();
+        keys::ensure_signing_key(store.as_ref(), now).await?;
+        for platform in &config.platforms {
+            store.upsert_platform(platform, now).await?;
+        }
+        let session_key = SessionKey::load_or_create(store.as_ref()).await?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("cowork/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("HTTP client with default TLS settings");
+        let platform_keys = Arc::new(JwksCache::new(
+            http,
+            Duration::from_secs(config.jwks_refetch_cooldown_secs),
+        ));
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            platform_keys,
+            session_key: Arc::new(session_key),
+        })
+    }
+}
+
+/// All routes of the tool.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(web::pages::home))
+        .route("/healthz", get(web::pages::healthz))
+        .route("/.well-known/jwks.json", get(web::pages::jwks))
+        .route(
+            "/lti/login",
+            get(lti::login::login_get).post(lti::login::login_post),
+        )
+        .route(
+            "/lti/launch",
+            get(web::pages::launch_get).post(lti::launch::launch),
+        )
+        .route("/spaces/{space_id}", get(web::space::space_page))
+        .route("/session/probe", get(web::space::session_probe))
+        .route("/assets/{name}", get(web::assets::asset))
+        .fallback(web::pages::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Session tokens travel in URLs, so no page may leak its address to another site.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
+/// A span named by the matched route template. The raw URI is never recorded because
+/// its query may carry a session token.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("unmatched");
+    if route == "/healthz" {
+        tracing::debug_span!("request", method = %request.method(), route)
+    } else {
+        tracing::info_span!("request", method = %request.method(), route)
+    }
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then lets in-flight
+/// requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store.clone();
+    let housekeeping = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            ticker.tick().await;
+            match store.purge_login_states(unix_now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::debug!(count, "purged expired login states"),
+                Err(error) => tracing::warn!(%error, "purging login states failed"),
+            }
+        }
+    });
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    housekeeping.abort();
+    result
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => tracing::info!("received SIGINT, shutting down"),
+        _ = terminate => tracing::info!("received SIGTERM, shutting down"),
+    }
+}

@@ -1,0 +1,317 @@
+//! Command line: `serve`, `demo`, `keys` and `platform`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{self, AppState};
+use crate::config::{Config, ConfigArgs};
+use crate::demo::{self, DemoPlatform};
+use crate::store::{self, DynStore, NewPlatform};
+use crate::{keys, unix_now};
+
+#[derive(Parser)]
+#[command(
+    name = "cowork",
+    version,
+    about = "An LTI 1.3 coworking space for Moodle courses"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the tool.
+    Serve,
+    /// Run the tool together with a built-in LTI 1.3 platform to launch it from.
+    Demo {
+        /// Address of the demo platform.
+        #[arg(long, default_value = "127.0.0.1:3001")]
+        platform_bind: SocketAddr,
+    },
+    /// Manage the tool's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage platform registrations.
+    #[command(subcommand)]
+    Platform(PlatformCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key; earlier keys stay published for the grace period.
+    Rotate,
+    /// List stored keys with their state.
+    List,
+}
+
+#[derive(Subcommand)]
+enum PlatformCommand {
+    /// Register a platform, or update its URLs and add deployments if it exists.
+    Add {
+        /// The platform's issuer, exactly as in its id_tokens (Moodle: the site URL).
+        #[arg(long)]
+        issuer: String,
+        /// The client ID the platform assigned to cowork.
+        #[arg(long)]
+        client_id: String,
+        /// Authentication request URL (Moodle: /mod/lti/auth.php).
+        #[arg(long)]
+        auth_url: String,
+        /// Access token URL (Moodle: /mod/lti/token.php).
+        #[arg(long)]
+        token_url: String,
+        /// Public keyset URL (Moodle: /mod/lti/certs.php).
+        #[arg(long)]
+        jwks_url: String,
+        /// Deployment ID; repeat for several.
+        #[arg(long = "deployment-id")]
+        deployment_ids: Vec<String>,
+    },
+    /// Register every platform listed in a TOML file (`[[platforms]]` tables).
+    Import { file: PathBuf },
+    /// List registrations.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a registration; spaces and their history are kept.
+    Remove {
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformFile {
+    platforms: Vec<NewPlatform>,
+}
+
+/// Parses the command line, runs the command, and maps failures to exit code 1.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter =
+        EnvFilter::try_from_env("COWORK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli.config)?;
+    for platform in &config.platforms {
+        platform
+            .validate()
+            .map_err(|error| anyhow::anyhow!("config file platform: {error}"))?;
+    }
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Demo { platform_bind } => run_demo(config, platform_bind).await,
+        Command::Keys(command) => keys_command(config, command).await,
+        Command::Platform(command) => platform_command(config, command).await,
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<DynStore> {
+    store::connect(&config.database_url)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot open database: {error}"))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!(config = %config.redacted_summary(), "effective configuration");
+    let store = open_store(&config).await?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.bind))?;
+    let state = AppState::new(config, store).await?;
+    tracing::info!(address = %listener.local_addr()?, "cowork listening");
+    app::serve(listener, state, app::shutdown_signal()).await?;
+    tracing::info!("cowork stopped");
+    Ok(())
+}
+
+async fn run_demo(config: Config, platform_bind: SocketAddr) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let tool_listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.bind))?;
+    let platform_listener = TcpListener::bind(platform_bind)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot listen on {platform_bind}: {error}"))?;
+    let platform_url = format!("http://{}", platform_listener.local_addr()?);
+    let platform = Arc::new(DemoPlatform::new(
+        platform_url.clone(),
+        config.public_base(),
+    ));
+    store
+        .upsert_platform(&platform.registration(), unix_now())
+        .await?;
+    let state = AppState::new(config, store).await?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let platform_task = tokio::spawn({
+        let mut stop = stop_rx.clone();
+        async move {
+            axum::serve(platform_listener, demo::router(platform))
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await
+        }
+    });
+    println!("cowork demo is running.");
+    println!(
+        "  Open {platform_url}/ in a browser, choose a course, a person and a role, and launch."
+    );
+    println!(
+        "  The tool itself answers at {}",
+        state.config.public_base()
+    );
+    println!("  Press Ctrl+C to stop.");
+    let mut stop = stop_rx;
+    let tool = app::serve(tool_listener, state, async move {
+        let _ = stop.changed().await;
+    });
+    let signal = async {
+        app::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let (served, ()) = tokio::join!(tool, signal);
+    served?;
+    platform_task.await??;
+    Ok(())
+}
+
+async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    match command {
+        KeysCommand::Rotate => {
+            let kid = keys::rotate(store.as_ref(), unix_now()).await?;
+            println!(
+                "new signing key {kid}; earlier keys stay published for {} seconds",
+                config.key_grace_secs
+            );
+        }
+        KeysCommand::List => {
+            let now = unix_now();
+            for key in store.tool_keys().await? {
+                let status = match key.retired_at {
+                    None => "signing".to_string(),
+                    Some(at) if at + config.key_grace_secs > now => {
+                        format!(
+                            "retired, published for {} more seconds",
+                            at + config.key_grace_secs - now
+                        )
+                    }
+                    Some(_) => "retired, no longer published".to_string(),
+                };
+                println!("{}\t{}", key.kid, status);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    match command {
+        PlatformCommand::Add {
+            issuer,
+            client_id,
+            auth_url,
+            token_url,
+            jwks_url,
+            deployment_ids,
+        } => {
+            let platform = NewPlatform {
+                issuer,
+                client_id,
+                auth_url,
+                token_url,
+                jwks_url,
+                deployments: deployment_ids,
+            };
+            add_platforms(store.as_ref(), &[platform]).await?;
+        }
+        PlatformCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
+            let parsed: PlatformFile = toml::from_str(&text).map_err(|error| {
+                anyhow::anyhow!("invalid platform file {}: {error}", file.display())
+            })?;
+            add_platforms(store.as_ref(), &parsed.platforms).await?;
+        }
+        PlatformCommand::List { json } => {
+            let platforms = store.platforms().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&platforms)?);
+            } else if platforms.is_empty() {
+                println!("no platforms registered; add one with `cowork platform add`");
+            } else {
+                for platform in platforms {
+                    println!(
+                        "{}\tclient_id={}\tdeployments={}",
+                        platform.issuer,
+                        platform.client_id,
+                        platform.deployments.join(",")
+                    );
+                }
+            }
+        }
+        PlatformCommand::Remove { issuer, client_id } => {
+            if store.remove_platform(&issuer, &client_id).await? {
+                println!("removed {issuer} client_id={client_id}; its spaces are kept");
+            } else {
+                anyhow::bail!("no platform with issuer {issuer:?} and client_id {client_id:?}; see `cowork platform list`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates every platform first, so a bad entry leaves the database unchanged.
+async fn add_platforms(store: &dyn store::Store, platforms: &[NewPlatform]) -> anyhow::Result<()> {
+    for platform in platforms {
+        platform
+            .validate()
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+    }
+    for platform in platforms {
+        let stored = store.upsert_platform(platform, unix_now()).await?;
+        println!(
+            "registered {} client_id={} deployments={}",
+            stored.issuer,
+            stored.client_id,
+            stored.deployments.join(",")
+        );
+    }
+    Ok(())
+}

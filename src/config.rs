@@ -1,0 +1,320 @@
+//! Settings in layers: built-in defaults, then an optional TOML file, then environment
+//! variables and command-line flags (clap reads both; a flag beats its variable).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::store::NewPlatform;
+
+/// The effective configuration of one cowork process.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// Address the HTTP listener binds.
+    pub bind: SocketAddr,
+    /// Origin that browsers and platforms use to reach cowork, without a trailing slash.
+    pub public_url: Url,
+    pub database_url: String,
+    /// Lifetime of a launch session, in seconds.
+    pub session_ttl_secs: i64,
+    /// Lifetime of an OIDC login `state` and `nonce`, in seconds.
+    pub login_state_ttl_secs: i64,
+    /// Clock skew tolerated on `exp` and `iat`, in seconds.
+    pub clock_leeway_secs: i64,
+    /// Minimum time between two fetches of one platform JWKS for an unknown `kid`, in seconds.
+    pub jwks_refetch_cooldown_secs: u64,
+    /// How long a rotated-out tool key stays published in the JWKS, in seconds.
+    pub key_grace_secs: i64,
+    /// Members seen within this many seconds are listed on the space page.
+    pub recent_presence_secs: i64,
+    /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
+    #[serde(skip)]
+    pub platforms: Vec<NewPlatform>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: Url::parse("http://127.0.0.1:3000").expect("valid default URL"),
+            database_url: "sqlite://cowork.db".to_string(),
+            session_ttl_secs: 8 * 3600,
+            login_state_ttl_secs: 300,
+            clock_leeway_secs: 30,
+            jwks_refetch_cooldown_secs: 60,
+            key_grace_secs: 2 * 24 * 3600,
+            recent_presence_secs: 14 * 24 * 3600,
+            platforms: Vec::new(),
+        }
+    }
+}
+
+/// Settings given as flags or environment variables. Each overrides the file and defaults.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// TOML file with settings; its values are overridden by variables and flags.
+    #[arg(long, env = "COWORK_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:3000.
+    #[arg(long, env = "COWORK_BIND", global = true)]
+    pub bind: Option<SocketAddr>,
+    /// Base URL that browsers and platforms use to reach cowork, e.g. https://cowork.example.edu.
+    #[arg(long, env = "COWORK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "COWORK_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Lifetime of a launch session, in seconds.
+    #[arg(long, env = "COWORK_SESSION_TTL_SECS", global = true)]
+    pub session_ttl_secs: Option<i64>,
+    /// Lifetime of an OIDC login state and nonce, in seconds.
+    #[arg(long, env = "COWORK_LOGIN_STATE_TTL_SECS", global = true)]
+    pub login_state_ttl_secs: Option<i64>,
+    /// Clock skew tolerated on id_token exp and iat, in seconds.
+    #[arg(long, env = "COWORK_CLOCK_LEEWAY_SECS", global = true)]
+    pub clock_leeway_secs: Option<i64>,
+    /// Minimum seconds between refetches of a platform JWKS for an unknown kid.
+    #[arg(long, env = "COWORK_JWKS_REFETCH_COOLDOWN_SECS", global = true)]
+    pub jwks_refetch_cooldown_secs: Option<u64>,
+    /// Seconds a rotated-out tool key stays published.
+    #[arg(long, env = "COWORK_KEY_GRACE_SECS", global = true)]
+    pub key_grace_secs: Option<i64>,
+    /// Seconds within which a visit counts as recent on the space page.
+    #[arg(long, env = "COWORK_RECENT_PRESENCE_SECS", global = true)]
+    pub recent_presence_secs: Option<i64>,
+}
+
+/// The TOML file's shape: every key optional, names as in [`Config`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<SocketAddr>,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    session_ttl_secs: Option<i64>,
+    login_state_ttl_secs: Option<i64>,
+    clock_leeway_secs: Option<i64>,
+    jwks_refetch_cooldown_secs: Option<u64>,
+    key_grace_secs: Option<i64>,
+    recent_presence_secs: Option<i64>,
+    #[serde(default)]
+    platforms: Vec<NewPlatform>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid setting {name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+impl Config {
+    /// Builds the effective configuration from defaults, the file named in `args`, and `args`.
+    pub fn load(args: &ConfigArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let defaults = Config::default();
+        let public_url = args
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .map(|raw| parse_public_url(&raw))
+            .transpose()?
+            .unwrap_or(defaults.public_url);
+
+        let config = Config {
+            bind: args.bind.or(file.bind).unwrap_or(defaults.bind),
+            public_url,
+            database_url: args
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .unwrap_or(defaults.database_url),
+            session_ttl_secs: args
+                .session_ttl_secs
+                .or(file.session_ttl_secs)
+                .unwrap_or(defaults.session_ttl_secs),
+            login_state_ttl_secs: args
+                .login_state_ttl_secs
+                .or(file.login_state_ttl_secs)
+                .unwrap_or(defaults.login_state_ttl_secs),
+            clock_leeway_secs: args
+                .clock_leeway_secs
+                .or(file.clock_leeway_secs)
+                .unwrap_or(defaults.clock_leeway_secs),
+            jwks_refetch_cooldown_secs: args
+                .jwks_refetch_cooldown_secs
+                .or(file.jwks_refetch_cooldown_secs)
+                .unwrap_or(defaults.jwks_refetch_cooldown_secs),
+            key_grace_secs: args
+                .key_grace_secs
+                .or(file.key_grace_secs)
+                .unwrap_or(defaults.key_grace_secs),
+            recent_presence_secs: args
+                .recent_presence_secs
+                .or(file.recent_presence_secs)
+                .unwrap_or(defaults.recent_presence_secs),
+            platforms: file.platforms,
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("session_ttl_secs", self.session_ttl_secs),
+            ("login_state_ttl_secs", self.login_state_ttl_secs),
+            ("key_grace_secs", self.key_grace_secs),
+            ("recent_presence_secs", self.recent_presence_secs),
+        ];
+        for (name, value) in positive {
+            if value <= 0 {
+                return Err(ConfigError::Invalid {
+                    name,
+                    message: format!("{value} is not a positive number of seconds"),
+                });
+            }
+        }
+        if !(0..=300).contains(&self.clock_leeway_secs) {
+            return Err(ConfigError::Invalid {
+                name: "clock_leeway_secs",
+                message: format!("{} is outside 0..=300 seconds", self.clock_leeway_secs),
+            });
+        }
+        Ok(())
+    }
+
+    /// The public origin as text without a trailing slash, e.g. `https://cowork.example.edu`.
+    pub fn public_base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// Absolute URL of a path on this tool, e.g. `url_for("/lti/launch")`.
+    pub fn url_for(&self, path: &str) -> String {
+        format!("{}{}", self.public_base(), path)
+    }
+
+    /// The effective settings as TOML with the credentials in the database URL hidden.
+    pub fn redacted_summary(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url_password(&self.database_url);
+        toml::to_string(&shown).unwrap_or_else(|error| format!("(unprintable: {error})"))
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Accepts an http(s) origin, optionally with a trailing slash; rejects paths and queries
+/// because every cowork route is served from the root of its origin.
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        name: "public_url",
+        message,
+    };
+    let url = Url::parse(raw).map_err(|error| invalid(format!("{raw:?} is not a URL: {error}")))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(invalid(format!(
+            "{raw:?} must start with https:// or http://"
+        )));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!(
+            "{raw:?} has a path, query or fragment; give only the origin, e.g. https://cowork.example.edu"
+        )));
+    }
+    Ok(url)
+}
+
+fn redact_url_password(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("REDACTED"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_and_defaults() {
+        let dir = std::env::temp_dir().join(format!("cowork-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cowork.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:4000\"\npublic_url = \"https://file.example.edu\"\n\
+             session_ttl_secs = 60\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            public_url: Some("https://flag.example.edu/".into()),
+            ..Default::default()
+        };
+        let config = Config::load(&args).unwrap();
+        assert_eq!(config.bind, "127.0.0.1:4000".parse().unwrap());
+        assert_eq!(config.public_base(), "https://flag.example.edu");
+        assert_eq!(config.session_ttl_secs, 60);
+        assert_eq!(config.database_url, "sqlite://cowork.db");
+    }
+
+    #[test]
+    fn public_url_with_path_rejected() {
+        let args = ConfigArgs {
+            public_url: Some("https://example.edu/cowork".into()),
+            ..Default::default()
+        };
+        let error = Config::load(&args).unwrap_err().to_string();
+        assert!(error.contains("public_url"), "{error}");
+    }
+
+    #[test]
+    fn unknown_file_key_rejected() {
+        let path = std::env::temp_dir().join(format!("cowork-bad-{}.toml", std::process::id()));
+        std::fs::write(&path, "bnid = \"127.0.0.1:1\"\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let error = Config::load(&args).unwrap_err().to_string();
+        assert!(error.contains("bnid"), "{error}");
+    }
+
+    #[test]
+    fn summary_hides_database_password() {
+        let config = Config {
+            database_url: "postgres://cowork:secret@db.example.edu/cowork".into(),
+            ..Default::default()
+        };
+        let summary = config.redacted_summary();
+        assert!(!summary.contains("secret"), "{summary}");
+        assert!(summary.contains("REDACTED"), "{summary}");
+    }
+}

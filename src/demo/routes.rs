@@ -1,0 +1,164 @@
+//! HTTP endpoints of the demo platform.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::catalog::{self, DemoCourse, DemoUser};
+use super::{DemoPlatform, LaunchChoice, CLIENT_ID};
+use crate::{unix_now, web};
+
+#[derive(Template)]
+#[template(path = "demo_home.html")]
+struct HomePage {
+    courses: &'static [DemoCourse],
+    users: &'static [DemoUser],
+    roles: &'static [(&'static str, &'static str)],
+}
+
+/// An auto-submitting form that moves the browser on with a POST, as platforms do.
+#[derive(Template)]
+#[template(path = "autopost.html")]
+struct AutoPost {
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+pub fn router(platform: Arc<DemoPlatform>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/start", post(start))
+        .route("/auth", get(authorize_get).post(authorize_post))
+        .route("/jwks", get(jwks))
+        .route("/assets/{name}", get(web::assets::asset))
+        .with_state(platform)
+}
+
+fn html(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+async fn home() -> Response {
+    html(&HomePage {
+        courses: catalog::COURSES,
+        users: catalog::USERS,
+        roles: catalog::ROLES,
+    })
+}
+
+async fn jwks(State(platform): State<Arc<DemoPlatform>>) -> Json<crate::keys::Jwks> {
+    Json(platform.jwks())
+}
+
+#[derive(Deserialize)]
+struct StartForm {
+    course: String,
+    user: String,
+    role: String,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+}
+
+/// Starts a launch: the browser posts the login initiation to the tool.
+async fn start(State(platform): State<Arc<DemoPlatform>>, Form(form): Form<StartForm>) -> Response {
+    if catalog::course(&form.course).is_none()
+        || catalog::user(&form.user).is_none()
+        || catalog::lti_roles(&form.role).is_none()
+    {
+        return (StatusCode::BAD_REQUEST, "unknown course, person or role").into_response();
+    }
+    let choice = LaunchChoice {
+        course_id: form.course,
+        user_id: form.user,
+        role: form.role,
+        locale: form.locale.unwrap_or_else(|| "en".into()),
+        document_target: form.target.unwrap_or_else(|| "iframe".into()),
+    };
+    let fields = platform.login_initiation(choice);
+    html(&AutoPost {
+        action: format!("{}/lti/login", platform.tool_base),
+        fields,
+    })
+}
+
+/// OIDC authorization request parameters sent by the tool (LTI 1.3 section 5.1.1.2).
+#[derive(Deserialize)]
+struct AuthRequest {
+    scope: Option<String>,
+    response_type: Option<String>,
+    response_mode: Option<String>,
+    prompt: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    login_hint: Option<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    lti_message_hint: Option<String>,
+}
+
+async fn authorize_get(
+    State(platform): State<Arc<DemoPlatform>>,
+    Query(request): Query<AuthRequest>,
+) -> Response {
+    authorize(&platform, request)
+}
+
+async fn authorize_post(
+    State(platform): State<Arc<DemoPlatform>>,
+    Form(request): Form<AuthRequest>,
+) -> Response {
+    authorize(&platform, request)
+}
+
+/// Checks the tool's authorization request and answers with a signed id_token, form-posted
+/// to the registered redirect URI.
+fn authorize(platform: &DemoPlatform, request: AuthRequest) -> Response {
+    let bad = |message: String| (StatusCode::BAD_REQUEST, message).into_response();
+    let expect = |name: &str, value: &Option<String>, wanted: &str| match value.as_deref() {
+        Some(v) if v == wanted => Ok(()),
+        other => Err(format!("{name} must be {wanted:?}, got {other:?}")),
+    };
+    let fixed = [
+        expect("scope", &request.scope, "openid"),
+        expect("response_type", &request.response_type, "id_token"),
+        expect("response_mode", &request.response_mode, "form_post"),
+        expect("prompt", &request.prompt, "none"),
+        expect("client_id", &request.client_id, CLIENT_ID),
+        expect(
+            "redirect_uri",
+            &request.redirect_uri,
+            &format!("{}/lti/launch", platform.tool_base),
+        ),
+    ];
+    if let Some(Err(message)) = fixed.into_iter().find(Result::is_err) {
+        return bad(message);
+    }
+    let (Some(state), Some(nonce), Some(login_hint), Some(message_hint)) = (
+        request.state,
+        request.nonce,
+        request.login_hint,
+        request.lti_message_hint,
+    ) else {
+        return bad("state, nonce, login_hint and lti_message_hint are required".into());
+    };
+    let Some(choice) = platform.take_pending(&message_hint, &login_hint) else {
+        return bad("lti_message_hint names no pending launch for this login_hint".into());
+    };
+    let claims = platform.launch_claims(&choice, &nonce, unix_now());
+    let id_token = platform.sign(&serde_json::Value::Object(claims));
+    html(&AutoPost {
+        action: format!("{}/lti/launch", platform.tool_base),
+        fields: vec![("id_token".into(), id_token), ("state".into(), state)],
+    })
+}

@@ -1,0 +1,244 @@
+//! The launch (`POST /lti/launch`): the platform's form post of `id_token` and `state`.
+//!
+//! Order matters: the `state` is spent first (one conditional update, so a launch works
+//! once), its registration picks the verification key, and only a token that passes every
+//! check writes a user, a space or a session.
+
+use axum::extract::{Form, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use super::claims::{self, Launch, SpaceRole};
+use super::error::{Check, LaunchError};
+use super::validate::{self, Expected};
+use crate::app::AppState;
+use crate::error::{AppError, ErrorResponse};
+use crate::session::{self, TOKEN_PARAM};
+use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
+use crate::{random_token, unix_now, web};
+
+#[derive(Debug, Deserialize)]
+pub struct LaunchForm {
+    pub id_token: Option<String>,
+    pub state: Option<String>,
+}
+
+pub async fn launch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LaunchForm>,
+) -> Result<Response, ErrorResponse> {
+    handle(&state, form, unix_now())
+        .await
+        .map_err(|error| error.respond(&headers))
+}
+
+async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response, AppError> {
+    let (platform, launch) = match validate_launch(state, &form, now).await? {
+        Ok(validated) => validated,
+        Err(Rejection { error, platform }) => {
+            tracing::warn!(
+                check = error.check.code(),
+                detail = %error.detail,
+                issuer = platform.as_ref().map(|p| p.issuer.as_str()),
+                client_id = platform.as_ref().map(|p| p.client_id.as_str()),
+                "launch rejected"
+            );
+            return Err(AppError::Launch(error));
+        }
+    };
+    tracing::info!(
+        issuer = %platform.issuer,
+        client_id = %platform.client_id,
+        deployment_id = %launch.deployment_id,
+        message_type = %launch.message_type,
+        "launch accepted"
+    );
+
+    if launch.message_type == claims::DEEP_LINKING_REQUEST {
+        // NOTE: the request is fully validated, but choosing content and answering with
+        // an LtiDeepLinkingResponse is not built yet; the teacher is told so.
+        return Ok((StatusCode::OK, Html(web::pages::deep_linking_unavailable())).into_response());
+    }
+    start_session(state, &platform, &launch, now).await
+}
+
+/// A rejected launch, with the registration when its state led to one (for the log).
+struct Rejection {
+    error: LaunchError,
+    platform: Option<Box<Platform>>,
+}
+
+impl Rejection {
+    fn new(check: Check, detail: &str) -> Self {
+        Self {
+            error: LaunchError::new(check, detail),
+            platform: None,
+        }
+    }
+
+    fn from_platform(error: LaunchError, platform: Platform) -> Self {
+        Self {
+            error,
+            platform: Some(Box::new(platform)),
+        }
+    }
+}
+
+/// Runs every check. The outer error is a storage failure; the inner one is a rejected
+/// launch.
+async fn validate_launch(
+    state: &AppState,
+    form: &LaunchForm,
+    now: i64,
+) -> Result<Result<(Platform, Launch), Rejection>, AppError> {
+    let Some(raw) = form.id_token.as_deref().filter(|t| !t.is_empty()) else {
+        return Ok(Err(Rejection::new(
+            Check::MissingParameter,
+            "the launch form has no id_token",
+        )));
+    };
+    let Some(state_param) = form.state.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(Err(Rejection::new(
+            Check::MissingParameter,
+            "the launch form has no state",
+        )));
+    };
+
+    let login = match state.store.use_login_state(state_param, now).await? {
+        StateUse::Accepted(login) => login,
+        StateUse::AlreadyUsed(_) => {
+            return Ok(Err(Rejection::new(
+                Check::StateReplayed,
+                "this state was already used by a launch",
+            )))
+        }
+        StateUse::Expired => {
+            return Ok(Err(Rejection::new(
+                Check::StateExpired,
+                "the login state has expired",
+            )))
+        }
+        StateUse::Unknown => {
+            return Ok(Err(Rejection::new(
+                Check::StateUnknown,
+                "the state was not issued by this tool",
+            )))
+        }
+    };
+    let Some(platform) = state.store.platform_by_id(login.platform_id).await? else {
+        return Ok(Err(Rejection::new(
+            Check::UnknownRegistration,
+            "the registration was removed during the login",
+        )));
+    };
+
+    let keys = state.platform_keys.as_ref();
+    let claims = match validate::verify_signature(raw, &platform, keys).await {
+        Ok(claims) => claims,
+        Err(error) => return Ok(Err(Rejection::from_platform(error, platform))),
+    };
+    let expected = Expected {
+        platform: &platform,
+        nonce: &login.nonce,
+        target_link_uri: &login.target_link_uri,
+        now,
+        leeway_secs: state.config.clock_leeway_secs,
+    };
+    let checked = validate::check_claims(&claims, &expected);
+    match checked {
+        Ok(launch) => Ok(Ok((platform, launch))),
+        Err(error) if error.check == Check::Nonce => {
+            let refined = explain_nonce_mismatch(state, &claims).await?;
+            Ok(Err(Rejection::from_platform(
+                refined.unwrap_or(error),
+                platform,
+            )))
+        }
+        Err(error) => Ok(Err(Rejection::from_platform(error, platform))),
+    }
+}
+
+/// Tells apart the ways a signed token's nonce can miss its state: a nonce spent by an
+/// earlier launch, one issued for another login still pending, or one never issued.
+async fn explain_nonce_mismatch(
+    state: &AppState,
+    claims: &serde_json::Map<String, Value>,
+) -> Result<Option<LaunchError>, AppError> {
+    let Some(nonce) = claims.get("nonce").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        match state.store.login_state_by_nonce(nonce).await? {
+            Some(other) if other.used_at.is_some() => LaunchError::new(
+                Check::NonceReplayed,
+                "the id_token's nonce was already used by an earlier launch",
+            ),
+            Some(_) => LaunchError::new(
+                Check::StateMismatch,
+                "the id_token belongs to another login than this state",
+            ),
+            None => LaunchError::new(
+                Check::NonceNotIssued,
+                "the id_token's nonce was never issued by this tool",
+            ),
+        },
+    ))
+}
+
+/// Records the launch, sets the session cookie and sends the browser to its space.
+async fn start_session(
+    state: &AppState,
+    platform: &Platform,
+    launch: &Launch,
+    now: i64,
+) -> Result<Response, AppError> {
+    let role = SpaceRole::from_lti_roles(&launch.roles);
+    let context = launch.context.clone().unwrap_or_default();
+    let resource_link = launch
+        .resource_link
+        .clone()
+        .expect("resource link launches are checked to carry resource_link");
+    let session_id = random_token(32);
+    let expires_at = now + state.config.session_ttl_secs;
+    let record = LaunchRecord {
+        issuer: platform.issuer.clone(),
+        deployment_id: launch.deployment_id.clone(),
+        context_id: context.id,
+        context_title: context.title,
+        context_label: context.label,
+        resource_link_id: resource_link.id,
+        resource_link_title: resource_link.title,
+        user: launch.subject.clone().map(|subject| LaunchUser {
+            subject,
+            name: launch.name.clone(),
+            given_name: launch.given_name.clone(),
+            family_name: launch.family_name.clone(),
+        }),
+        role: role.as_str().to_string(),
+        session_id: session_id.clone(),
+        locale: launch.launch_presentation.locale.clone(),
+        return_url: launch.launch_presentation.return_url.clone(),
+        document_target: launch.launch_presentation.document_target.clone(),
+        platform_origin: origin_of(&platform.issuer),
+        session_expires_at: expires_at,
+    };
+    let space_id = state.store.record_launch(&record, now).await?;
+    let token = state.session_key.issue(&session_id, space_id, expires_at);
+    let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
+    let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
+    )
+        .into_response())
+}
+
+fn origin_of(url: &str) -> String {
+    Url::parse(url)
+        .map(|parsed| parsed.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
+}

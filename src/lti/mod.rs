@@ -1,0 +1,8 @@
+//! LTI 1.3 core: OIDC third-party login, id_token validation and the launch.
+
+pub mod claims;
+pub mod error;
+pub mod jwks;
+pub mod launch;
+pub mod login;
+pub mod validate;

@@ -1,0 +1,398 @@
+//! id_token verification for LTI 1.3 launches, following the 1EdTech Security Framework.
+//!
+//! LTI id_tokens differ from ordinary OpenID Connect ones (an anonymous launch has no
+//! `sub`, `aud` may list several clients, `kid` is always required), so the checks are
+//! written here; jsonwebtoken only verifies the RS256 signature.
+
+use std::collections::{BTreeMap, HashSet};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::claims::{self, Launch};
+use super::error::{Check, LaunchError};
+use super::jwks::{KeyError, KeySource};
+use crate::store::Platform;
+
+/// Header parameters that carry or point to a key. A platform's keys come only from its
+/// registered JWKS URL, so a token that brings its own is rejected outright.
+const KEY_HEADER_PARAMS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
+
+/// The header fields cowork needs before it can pick a verification key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHeader {
+    pub kid: String,
+}
+
+/// Checks the header without trusting it: RS256 only, `kid` present, no embedded key.
+pub fn check_header(raw: &str) -> Result<TokenHeader, LaunchError> {
+    let malformed = |detail: &str| LaunchError::new(Check::Malformed, detail);
+    let encoded = raw
+        .split('.')
+        .next()
+        .filter(|_| raw.split('.').count() == 3)
+        .ok_or_else(|| {
+            malformed("the id_token is not a compact JWS (three dot-separated parts)")
+        })?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| malformed("the id_token header is not base64url"))?;
+    let header: Map<String, Value> = serde_json::from_slice(&bytes)
+        .map_err(|_| malformed("the id_token header is not a JSON object"))?;
+
+    match header.get("alg").and_then(Value::as_str) {
+        Some("RS256") => {}
+        Some(other) => {
+            return Err(LaunchError::new(
+                Check::Algorithm,
+                format!("the id_token is signed with {other:?}; LTI 1.3 requires RS256"),
+            ))
+        }
+        None => {
+            return Err(LaunchError::new(
+                Check::Algorithm,
+                "the id_token header has no alg",
+            ))
+        }
+    }
+    if let Some(param) = KEY_HEADER_PARAMS.iter().find(|p| header.contains_key(**p)) {
+        return Err(LaunchError::new(
+            Check::KeyInHeader,
+            format!("the id_token header carries a key ({param}); keys are taken only from the platform's JWKS URL"),
+        ));
+    }
+    match header.get("kid").and_then(Value::as_str) {
+        Some(kid) if !kid.is_empty() => Ok(TokenHeader {
+            kid: kid.to_string(),
+        }),
+        _ => Err(LaunchError::new(
+            Check::KidMissing,
+            "the id_token header has no kid, so the platform key cannot be chosen",
+        )),
+    }
+}
+
+/// Verifies the signature with the platform's key for the header's `kid` and returns the
+/// claims, still unchecked.
+pub async fn verify_signature(
+    raw: &str,
+    platform: &Platform,
+    keys: &dyn KeySource,
+) -> Result<Map<String, Value>, LaunchError> {
+    let header = check_header(raw)?;
+    let key = keys
+        .decoding_key(&platform.jwks_url, &header.kid)
+        .await
+        .map_err(|error| match error {
+            KeyError::UnknownKid { .. } => LaunchError::new(Check::KidUnknown, error.to_string()),
+            KeyError::Fetch { .. } => LaunchError::new(Check::JwksUnavailable, error.to_string()),
+        })?;
+
+    // Only the signature is checked here; every claim is checked by `check_claims`,
+    // with types enforced and the leeway applied there.
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims = HashSet::new();
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(raw, &key, &validation).map_err(|error| {
+            LaunchError::new(
+                Check::Signature,
+                format!("the id_token signature is invalid: {error}"),
+            )
+        })?;
+    Ok(data.claims)
+}
+
+/// What a launch must match: the registration its login used, the `nonce` and
+/// `target_link_uri` of that login, and the time.
+pub struct Expected<'a> {
+    pub platform: &'a Platform,
+    pub nonce: &'a str,
+    pub target_link_uri: &'a str,
+    pub now: i64,
+    pub leeway_secs: i64,
+}
+
+/// Checks every claim of a signature-verified id_token and extracts the launch.
+pub fn check_claims(
+    claims: &Map<String, Value>,
+    expected: &Expected,
+) -> Result<Launch, LaunchError> {
+    let platform = expected.platform;
+
+    let issuer = required_str(claims, "iss", Check::Issuer)?;
+    if issuer != platform.issuer {
+        return Err(LaunchError::new(
+            Check::Issuer,
+            format!(
+                "iss is {issuer:?} but the registration's issuer is {:?}",
+                platform.issuer
+            ),
+        ));
+    }
+    check_audience(claims, &platform.client_id)?;
+    check_times(claims, expected.now, expected.leeway_secs)?;
+
+    let nonce = required_str(claims, "nonce", Check::Nonce)?;
+    if nonce != expected.nonce {
+        return Err(LaunchError::new(
+            Check::Nonce,
+            "the id_token nonce is not the one issued with this state",
+        ));
+    }
+
+    let version = required_str(claims, claims::VERSION, Check::Version)?;
+    if version != "1.3.0" {
+        return Err(LaunchError::new(
+            Check::Version,
+            format!("LTI version is {version:?}; cowork supports 1.3.0"),
+        ));
+    }
+    let message_type = required_str(claims, claims::MESSAGE_TYPE, Check::MessageType)?;
+    if !claims::SUPPORTED_MESSAGE_TYPES.contains(&message_type) {
+        return Err(LaunchError::new(
+            Check::MessageType,
+            format!(
+                "message type {message_type:?} is not supported; cowork accepts {:?}",
+                claims::SUPPORTED_MESSAGE_TYPES
+            ),
+        ));
+    }
+    let deployment_id = required_str(claims, claims::DEPLOYMENT_ID, Check::Deployment)?;
+    if !platform.deployments.iter().any(|d| d == deployment_id) {
+        return Err(LaunchError::new(
+            Check::Deployment,
+            format!("deployment_id {deployment_id:?} is not registered for this platform"),
+        ));
+    }
+
+    let target_link_uri = required_str(claims, claims::TARGET_LINK_URI, Check::TargetLinkUri)?;
+    if target_link_uri != expected.target_link_uri {
+        return Err(LaunchError::new(
+            Check::TargetLinkUri,
+            format!(
+                "target_link_uri {target_link_uri:?} differs from the login's {:?}",
+                expected.target_link_uri
+            ),
+        ));
+    }
+
+    let roles: Vec<String> = match claims.get(claims::ROLES) {
+        Some(value) => serde_json::from_value(value.clone()).map_err(|_| {
+            LaunchError::new(Check::Roles, "the roles claim is not a list of strings")
+        })?,
+        None => return Err(LaunchError::new(Check::Roles, "the roles claim is missing")),
+    };
+
+    let resource_link: Option<claims::ResourceLink> =
+        optional_object(claims, claims::RESOURCE_LINK, Check::ResourceLink)?;
+    if message_type == claims::RESOURCE_LINK_REQUEST
+        && resource_link.as_ref().is_none_or(|link| link.id.is_empty())
+    {
+        return Err(LaunchError::new(
+            Check::ResourceLink,
+            "a resource link launch must carry resource_link.id",
+        ));
+    }
+    let deep_linking_settings = claims.get(claims::DEEP_LINKING_SETTINGS).cloned();
+    if message_type == claims::DEEP_LINKING_REQUEST
+        && deep_linking_settings
+            .as_ref()
+            .and_then(|s| s.get("deep_link_return_url"))
+            .and_then(Value::as_str)
+            .is_none()
+    {
+        return Err(LaunchError::new(
+            Check::DeepLinkingSettings,
+            "a deep linking request must carry deep_linking_settings.deep_link_return_url",
+        ));
+    }
+
+    let subject = optional_str(claims, "sub", Check::Subject)?;
+    if subject
+        .as_deref()
+        .is_some_and(|s| s.is_empty() || s.len() > 255)
+    {
+        return Err(LaunchError::new(
+            Check::Subject,
+            "sub must be 1 to 255 characters",
+        ));
+    }
+
+    Ok(Launch {
+        message_type: message_type.to_string(),
+        issuer: issuer.to_string(),
+        client_id: platform.client_id.clone(),
+        deployment_id: deployment_id.to_string(),
+        subject,
+        name: optional_str(claims, "name", Check::Malformed)?,
+        given_name: optional_str(claims, "given_name", Check::Malformed)?,
+        family_name: optional_str(claims, "family_name", Check::Malformed)?,
+        email: optional_str(claims, "email", Check::Malformed)?,
+        roles,
+        context: optional_object(claims, claims::CONTEXT, Check::Malformed)?,
+        resource_link,
+        custom: custom_parameters(claims),
+        launch_presentation: optional_object(
+            claims,
+            claims::LAUNCH_PRESENTATION,
+            Check::Malformed,
+        )?
+        .unwrap_or_default(),
+        ags: optional_object(claims, claims::AGS_ENDPOINT, Check::Malformed)?,
+        nrps: optional_object(claims, claims::NRPS, Check::Malformed)?,
+        deep_linking_settings,
+        target_link_uri: target_link_uri.to_string(),
+        nonce: nonce.to_string(),
+    })
+}
+
+/// `aud` must name this client; with several audiences, `azp` must name it too.
+fn check_audience(claims: &Map<String, Value>, client_id: &str) -> Result<(), LaunchError> {
+    let audiences: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
+        _ => {
+            return Err(LaunchError::new(
+                Check::Audience,
+                "aud is missing or not a string or list",
+            ))
+        }
+    };
+    if !audiences.contains(&client_id) {
+        return Err(LaunchError::new(
+            Check::Audience,
+            format!("aud {audiences:?} does not contain this tool's client_id {client_id:?}"),
+        ));
+    }
+    let azp = optional_str(claims, "azp", Check::AuthorizedParty)?;
+    match azp {
+        Some(azp) if azp != client_id => Err(LaunchError::new(
+            Check::AuthorizedParty,
+            format!("azp {azp:?} is not this tool's client_id {client_id:?}"),
+        )),
+        None if audiences.len() > 1 => Err(LaunchError::new(
+            Check::AuthorizedParty,
+            "aud lists several clients but azp is missing",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(), LaunchError> {
+    let exp = numeric_date(claims, "exp", Check::Expired)?;
+    if exp + leeway <= now {
+        return Err(LaunchError::new(
+            Check::Expired,
+            format!("the id_token expired {} seconds ago", now - exp),
+        ));
+    }
+    let iat = numeric_date(claims, "iat", Check::IssuedInFuture)?;
+    if iat - leeway > now {
+        return Err(LaunchError::new(
+            Check::IssuedInFuture,
+            format!(
+                "iat is {} seconds in the future; check the platform's clock",
+                iat - now
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A JSON number of seconds (RFC 7519 NumericDate). Strings are rejected, not parsed.
+fn numeric_date(claims: &Map<String, Value>, name: &str, check: Check) -> Result<i64, LaunchError> {
+    match claims.get(name) {
+        Some(Value::Number(number)) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|f| f as i64))
+            .ok_or_else(|| LaunchError::new(check, format!("{name} is out of range"))),
+        Some(other) => Err(LaunchError::new(
+            check,
+            format!(
+                "{name} must be a number of seconds, got {}",
+                json_type(other)
+            ),
+        )),
+        None => Err(LaunchError::new(check, format!("{name} is missing"))),
+    }
+}
+
+fn required_str<'c>(
+    claims: &'c Map<String, Value>,
+    name: &str,
+    check: Check,
+) -> Result<&'c str, LaunchError> {
+    match claims.get(name) {
+        Some(Value::String(text)) => Ok(text),
+        Some(other) => Err(LaunchError::new(
+            check,
+            format!("{name} must be a string, got {}", json_type(other)),
+        )),
+        None => Err(LaunchError::new(check, format!("{name} is missing"))),
+    }
+}
+
+fn optional_str(
+    claims: &Map<String, Value>,
+    name: &str,
+    check: Check,
+) -> Result<Option<String>, LaunchError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(other) => Err(LaunchError::new(
+            check,
+            format!("{name} must be a string, got {}", json_type(other)),
+        )),
+    }
+}
+
+fn optional_object<T: DeserializeOwned>(
+    claims: &Map<String, Value>,
+    name: &str,
+    check: Check,
+) -> Result<Option<T>, LaunchError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|error| {
+                LaunchError::new(check, format!("claim {name} is malformed: {error}"))
+            }),
+    }
+}
+
+/// Custom parameters as strings; platforms send strings, but numbers and booleans are
+/// kept in their JSON text rather than dropped.
+fn custom_parameters(claims: &Map<String, Value>) -> BTreeMap<String, String> {
+    let Some(Value::Object(custom)) = claims.get(claims::CUSTOM) else {
+        return BTreeMap::new();
+    };
+    custom
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            (name.clone(), text)
+        })
+        .collect()
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    cowork::cli::run()
+}

@@ -1,0 +1,144 @@
+//! Launch sessions that work inside Moodle's iframe.
+//!
+//! A launch creates a server-side session and a signed, launch-scoped token naming it.
+//! The token goes two ways: in a cookie (`SameSite=None; Secure; Partitioned`) where the
+//! browser accepts one, and in the `lt` query parameter of every link, form and WebSocket
+//! URL, for browsers that block cookies in third-party frames. Either one is enough.
+
+use axum::http::{header, HeaderMap};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Store, StoreResult};
+
+/// The query parameter that carries the session token.
+pub const TOKEN_PARAM: &str = "lt";
+const SECRET_SETTING: &str = "session_signing_secret";
+
+/// HMAC secret for session tokens, shared by every instance through the database.
+pub struct SessionKey {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TokenClaims {
+    /// Session id.
+    sid: String,
+    /// Space the session is for.
+    spc: i64,
+    exp: i64,
+}
+
+impl SessionKey {
+    pub async fn load_or_create(store: &dyn Store) -> StoreResult<Self> {
+        let candidate = crate::random_token(32);
+        let stored = store.setting_or_insert(SECRET_SETTING, &candidate).await?;
+        let secret = URL_SAFE_NO_PAD
+            .decode(&stored)
+            .unwrap_or_else(|_| stored.into_bytes());
+        Ok(Self {
+            encoding: EncodingKey::from_secret(&secret),
+            decoding: DecodingKey::from_secret(&secret),
+        })
+    }
+
+    /// A token for `session_id` in `space_id`, valid until `expires_at`.
+    pub fn issue(&self, session_id: &str, space_id: i64, expires_at: i64) -> String {
+        let claims = TokenClaims {
+            sid: session_id.to_string(),
+            spc: space_id,
+            exp: expires_at,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing cannot fail")
+    }
+
+    /// The session id and space id of a token whose signature and expiry are valid.
+    pub fn verify(&self, token: &str) -> Option<(String, i64)> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<TokenClaims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|data| (data.claims.sid, data.claims.spc))
+    }
+}
+
+/// Cookie name for a space, so launches into two spaces in one browser do not collide.
+pub fn cookie_name(space_id: i64) -> String {
+    format!("cowork_space_{space_id}")
+}
+
+/// The `Set-Cookie` value for a session token. `Secure` cookies are accepted over
+/// plain HTTP only on localhost, so elsewhere cowork must be served over HTTPS for the
+/// cookie to work; the `lt` parameter works either way.
+pub fn session_cookie(space_id: i64, token: &str, max_age_secs: i64) -> String {
+    format!(
+        "{}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=None; Partitioned",
+        cookie_name(space_id)
+    )
+}
+
+/// The session token for `space_id` from the request's cookies, if any.
+pub fn token_from_cookies(headers: &HeaderMap, space_id: i64) -> Option<String> {
+    let wanted = cookie_name(space_id);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(secret: &[u8]) -> SessionKey {
+        SessionKey {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    #[test]
+    fn token_round_trip() {
+        let key = key(b"0123456789abcdef0123456789abcdef");
+        let token = key.issue("abc", 7, crate::unix_now() + 60);
+        assert_eq!(key.verify(&token), Some(("abc".to_string(), 7)));
+    }
+
+    #[test]
+    fn token_from_other_secret_rejected() {
+        let token =
+            key(b"one secret of thirty-two bytes!!").issue("abc", 7, crate::unix_now() + 60);
+        assert_eq!(
+            key(b"another secret of 32 bytes......").verify(&token),
+            None
+        );
+    }
+
+    #[test]
+    fn expired_token_rejected() {
+        let key = key(b"0123456789abcdef0123456789abcdef");
+        let token = key.issue("abc", 7, crate::unix_now() - 1);
+        assert_eq!(key.verify(&token), None);
+    }
+
+    #[test]
+    fn cookie_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "MoodleSession=x; cowork_space_3=tok3; cowork_space_4=tok4"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(token_from_cookies(&headers, 4).as_deref(), Some("tok4"));
+        assert_eq!(token_from_cookies(&headers, 5), None);
+    }
+}

@@ -1,0 +1,238 @@
+//! Persistent state behind one trait, with a SQLite and a PostgreSQL implementation.
+//!
+//! Handlers see only [`Store`]; the backend is picked once, from the database URL scheme.
+//! Both backends share their SQL text (see `shared.rs`) and keep their own migrations.
+//! Nothing in this module renders pages or knows about HTTP.
+
+mod postgres;
+mod shared;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Errors from the storage layer. Callers map them to HTTP answers; the text of a
+/// database error is logged, never shown to a browser.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A shared handle to whichever backend the configuration selected.
+pub type DynStore = Arc<dyn Store>;
+
+/// One RSA signing key of this tool, stored as a PKCS#8 PEM document.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ToolKey {
+    pub kid: String,
+    pub private_key_pem: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+/// A platform registration: one issuer and one client_id, with its endpoints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Platform {
+    pub id: i64,
+    pub issuer: String,
+    pub client_id: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+    pub deployments: Vec<String>,
+}
+
+/// The values an admin supplies to register a platform.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct NewPlatform {
+    pub issuer: String,
+    pub client_id: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+    #[serde(default)]
+    pub deployments: Vec<String>,
+}
+
+/// Server-side record of one OIDC login initiation: the `state` and `nonce` sent to the
+/// platform, valid once and only until `expires_at`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoginState {
+    pub state: String,
+    pub nonce: String,
+    pub platform_id: i64,
+    pub target_link_uri: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// What happened when a launch tried to use its `state`.
+#[derive(Debug, Clone)]
+pub enum StateUse {
+    /// The state was valid and is now marked used.
+    Accepted(LoginState),
+    /// The state was valid once but a launch already used it.
+    AlreadyUsed(LoginState),
+    Expired,
+    Unknown,
+}
+
+/// Everything a validated launch writes: the user, the space, the membership and a session.
+#[derive(Debug, Clone)]
+pub struct LaunchRecord {
+    pub issuer: String,
+    pub deployment_id: String,
+    pub context_id: String,
+    pub context_title: Option<String>,
+    pub context_label: Option<String>,
+    pub resource_link_id: String,
+    pub resource_link_title: Option<String>,
+    /// `None` for an anonymous launch (the platform sent no `sub`).
+    pub user: Option<LaunchUser>,
+    pub role: String,
+    pub session_id: String,
+    pub locale: Option<String>,
+    pub return_url: Option<String>,
+    pub document_target: Option<String>,
+    pub platform_origin: String,
+    pub session_expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct LaunchUser {
+    pub subject: String,
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+}
+
+/// A live session joined with its space and user, as pages need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionView {
+    pub session_id: String,
+    pub space_id: i64,
+    pub user_id: Option<i64>,
+    pub role: String,
+    pub locale: Option<String>,
+    pub return_url: Option<String>,
+    pub document_target: Option<String>,
+    pub platform_origin: String,
+    pub expires_at: i64,
+    pub user_name: Option<String>,
+    pub context_title: Option<String>,
+    pub context_label: Option<String>,
+    pub resource_link_title: Option<String>,
+}
+
+/// A person who has been in a space, newest first in listings.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    pub user_id: i64,
+    pub name: Option<String>,
+    pub role: String,
+    pub last_seen_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
+    /// Every stored tool key, newest first, retired ones included.
+    async fn tool_keys(&self) -> StoreResult<Vec<ToolKey>>;
+    /// Marks every key except `kid` as retired at `now` (keys retired earlier keep their time).
+    async fn retire_tool_keys_except(&self, kid: &str, now: i64) -> StoreResult<()>;
+
+    /// Stores `value` under `name` unless a value is already there, and returns the stored one.
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;
+
+    /// Creates the registration or updates its endpoints, and adds any new deployments.
+    async fn upsert_platform(&self, platform: &NewPlatform, now: i64) -> StoreResult<Platform>;
+    async fn platforms(&self) -> StoreResult<Vec<Platform>>;
+    async fn platform(&self, issuer: &str, client_id: &str) -> StoreResult<Option<Platform>>;
+    async fn platform_by_id(&self, id: i64) -> StoreResult<Option<Platform>>;
+    async fn platforms_for_issuer(&self, issuer: &str) -> StoreResult<Vec<Platform>>;
+    /// Removes a registration and its deployments; spaces and their history stay.
+    async fn remove_platform(&self, issuer: &str, client_id: &str) -> StoreResult<bool>;
+
+    async fn insert_login_state(&self, state: &LoginState) -> StoreResult<()>;
+    /// Marks `state` used at `now` if it is known, unused and unexpired.
+    async fn use_login_state(&self, state: &str, now: i64) -> StoreResult<StateUse>;
+    async fn login_state_by_nonce(&self, nonce: &str) -> StoreResult<Option<LoginState>>;
+    /// Deletes login states that expired before `before`; returns how many.
+    async fn purge_login_states(&self, before: i64) -> StoreResult<u64>;
+
+    /// Writes a validated launch in one transaction and returns the space id.
+    async fn record_launch(&self, launch: &LaunchRecord, now: i64) -> StoreResult<i64>;
+    async fn session(&self, session_id: &str, now: i64) -> StoreResult<Option<SessionView>>;
+    /// Members of a space seen at or after `since`, most recent first.
+    async fn recent_members(
+        &self,
+        space_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Member>>;
+}
+
+/// Opens the database named by `url`, creating a SQLite file if missing, and applies
+/// the backend's migrations.
+pub async fn connect(url: &str) -> StoreResult<DynStore> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+impl NewPlatform {
+    /// Checks the values an admin typed. Issuers compare exactly, character for character,
+    /// so a trailing slash that the platform does not send would make every launch fail.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.issuer.ends_with('/') {
+            return Err(format!(
+                "issuer {:?} ends with '/': platforms compare issuers exactly, and Moodle's issuer is its site URL without a trailing slash (for example https://moodle.example.edu); remove the slash",
+                self.issuer
+            ));
+        }
+        check_url("issuer", &self.issuer)?;
+        if self.client_id.trim().is_empty() {
+            return Err(
+                "client_id is empty: copy the client ID that the platform shows for the tool"
+                    .into(),
+            );
+        }
+        check_url("auth URL", &self.auth_url)?;
+        check_url("token URL", &self.token_url)?;
+        check_url("JWKS URL", &self.jwks_url)?;
+        if let Some(empty) = self.deployments.iter().find(|d| d.trim().is_empty()) {
+            return Err(format!("deployment id {empty:?} is empty"));
+        }
+        Ok(())
+    }
+}
+
+fn check_url(name: &str, value: &str) -> Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(url) if url.scheme() == "https" || url.scheme() == "http" => Ok(()),
+        Ok(_) => Err(format!(
+            "{name} {value:?} must be an https:// (or http://) URL"
+        )),
+        Err(error) => Err(format!("{name} {value:?} is not a valid URL: {error}")),
+    }
+}

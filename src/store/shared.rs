@@ -1,0 +1,453 @@
+//! SQL shared by both backends.
+//!
+//! SQLite and PostgreSQL accept the same text for every query here: `$N` placeholders
+//! (sqlx binds SQLite's `$N` by number), `ON CONFLICT ... DO UPDATE`, `RETURNING` and
+//! integer Unix times. `impl_store!` expands the same method bodies for each pool type, and
+//! each backend passes in the methods whose SQL differs.
+
+macro_rules! impl_store {
+    ($store:ty, { $($backend_specific:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            $($backend_specific)*
+
+            async fn ping(&self) -> $crate::store::StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_tool_key(
+                &self,
+                key: &$crate::store::ToolKey,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO tool_keys (kid, private_key_pem, created_at, retired_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&key.kid)
+                .bind(&key.private_key_pem)
+                .bind(key.created_at)
+                .bind(key.retired_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn tool_keys(&self) -> $crate::store::StoreResult<Vec<$crate::store::ToolKey>> {
+                Ok(sqlx::query_as(
+                    "SELECT kid, private_key_pem, created_at, retired_at FROM tool_keys \
+                     ORDER BY created_at DESC, kid",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn retire_tool_keys_except(
+                &self,
+                kid: &str,
+                now: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "UPDATE tool_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL",
+                )
+                .bind(kid)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn setting_or_insert(
+                &self,
+                name: &str,
+                value: &str,
+            ) -> $crate::store::StoreResult<String> {
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .bind(value)
+                .execute(&self.pool)
+                .await?;
+                let (stored,): (String,) =
+                    sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+                        .bind(name)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(stored)
+            }
+
+            async fn upsert_platform(
+                &self,
+                platform: &$crate::store::NewPlatform,
+                now: i64,
+            ) -> $crate::store::StoreResult<$crate::store::Platform> {
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO platforms \
+                     (issuer, client_id, auth_url, token_url, jwks_url, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (issuer, client_id) DO UPDATE SET \
+                     auth_url = excluded.auth_url, token_url = excluded.token_url, \
+                     jwks_url = excluded.jwks_url \
+                     RETURNING id",
+                )
+                .bind(&platform.issuer)
+                .bind(&platform.client_id)
+                .bind(&platform.auth_url)
+                .bind(&platform.token_url)
+                .bind(&platform.jwks_url)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                for deployment_id in &platform.deployments {
+                    sqlx::query(
+                        "INSERT INTO deployments (platform_id, deployment_id) VALUES ($1, $2) \
+                         ON CONFLICT (platform_id, deployment_id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(deployment_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                let stored = self.platform_by_id(id).await?;
+                Ok(stored.expect("the platform row was written in the committed transaction"))
+            }
+
+            async fn platforms(
+                &self,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::Platform>> {
+                let rows: Vec<$crate::store::shared::PlatformRow> = sqlx::query_as(
+                    "SELECT id, issuer, client_id, auth_url, token_url, jwks_url \
+                     FROM platforms ORDER BY issuer, client_id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let deployments: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT platform_id, deployment_id FROM deployments \
+                     ORDER BY platform_id, deployment_id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok($crate::store::shared::attach_deployments(rows, deployments))
+            }
+
+            async fn platform(
+                &self,
+                issuer: &str,
+                client_id: &str,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Platform>> {
+                let id: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM platforms WHERE issuer = $1 AND client_id = $2",
+                )
+                .bind(issuer)
+                .bind(client_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                match id {
+                    Some((id,)) => self.platform_by_id(id).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn platform_by_id(
+                &self,
+                id: i64,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Platform>> {
+                let row: Option<$crate::store::shared::PlatformRow> = sqlx::query_as(
+                    "SELECT id, issuer, client_id, auth_url, token_url, jwks_url \
+                     FROM platforms WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let deployments: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT platform_id, deployment_id FROM deployments \
+                     WHERE platform_id = $1 ORDER BY deployment_id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok($crate::store::shared::attach_deployments(vec![row], deployments).pop())
+            }
+
+            async fn platforms_for_issuer(
+                &self,
+                issuer: &str,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::Platform>> {
+                let all = self.platforms().await?;
+                Ok(all.into_iter().filter(|p| p.issuer == issuer).collect())
+            }
+
+            async fn remove_platform(
+                &self,
+                issuer: &str,
+                client_id: &str,
+            ) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let id: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM platforms WHERE issuer = $1 AND client_id = $2",
+                )
+                .bind(issuer)
+                .bind(client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((id,)) = id else { return Ok(false) };
+                sqlx::query("DELETE FROM deployments WHERE platform_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM login_states WHERE platform_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM platforms WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn insert_login_state(
+                &self,
+                state: &$crate::store::LoginState,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO login_states \
+                     (state, nonce, platform_id, target_link_uri, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&state.state)
+                .bind(&state.nonce)
+                .bind(state.platform_id)
+                .bind(&state.target_link_uri)
+                .bind(state.created_at)
+                .bind(state.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn use_login_state(
+                &self,
+                state: &str,
+                now: i64,
+            ) -> $crate::store::StoreResult<$crate::store::StateUse> {
+                // One conditional UPDATE, so two launches racing for one state cannot both win.
+                let accepted: Option<$crate::store::LoginState> = sqlx::query_as(
+                    "UPDATE login_states SET used_at = $2 \
+                     WHERE state = $1 AND used_at IS NULL AND expires_at > $2 \
+                     RETURNING state, nonce, platform_id, target_link_uri, created_at, \
+                     expires_at, used_at",
+                )
+                .bind(state)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(accepted) = accepted {
+                    return Ok($crate::store::StateUse::Accepted(accepted));
+                }
+                let existing: Option<$crate::store::LoginState> = sqlx::query_as(
+                    "SELECT state, nonce, platform_id, target_link_uri, created_at, expires_at, \
+                     used_at FROM login_states WHERE state = $1",
+                )
+                .bind(state)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(match existing {
+                    None => $crate::store::StateUse::Unknown,
+                    Some(row) if row.used_at.is_some() => {
+                        $crate::store::StateUse::AlreadyUsed(row)
+                    }
+                    Some(_) => $crate::store::StateUse::Expired,
+                })
+            }
+
+            async fn login_state_by_nonce(
+                &self,
+                nonce: &str,
+            ) -> $crate::store::StoreResult<Option<$crate::store::LoginState>> {
+                Ok(sqlx::query_as(
+                    "SELECT state, nonce, platform_id, target_link_uri, created_at, expires_at, \
+                     used_at FROM login_states WHERE nonce = $1",
+                )
+                .bind(nonce)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn purge_login_states(&self, before: i64) -> $crate::store::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM login_states WHERE expires_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn record_launch(
+                &self,
+                launch: &$crate::store::LaunchRecord,
+                now: i64,
+            ) -> $crate::store::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let (space_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO spaces (issuer, deployment_id, context_id, resource_link_id, \
+                     context_title, context_label, resource_link_title, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                     ON CONFLICT (issuer, deployment_id, context_id, resource_link_id) \
+                     DO UPDATE SET context_title = excluded.context_title, \
+                     context_label = excluded.context_label, \
+                     resource_link_title = excluded.resource_link_title, \
+                     updated_at = excluded.updated_at \
+                     RETURNING id",
+                )
+                .bind(&launch.issuer)
+                .bind(&launch.deployment_id)
+                .bind(&launch.context_id)
+                .bind(&launch.resource_link_id)
+                .bind(&launch.context_title)
+                .bind(&launch.context_label)
+                .bind(&launch.resource_link_title)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+
+                let mut user_id = None;
+                if let Some(user) = &launch.user {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO users \
+                         (issuer, subject, name, given_name, family_name, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (issuer, subject) DO UPDATE SET \
+                         name = excluded.name, given_name = excluded.given_name, \
+                         family_name = excluded.family_name, updated_at = excluded.updated_at \
+                         RETURNING id",
+                    )
+                    .bind(&launch.issuer)
+                    .bind(&user.subject)
+                    .bind(&user.name)
+                    .bind(&user.given_name)
+                    .bind(&user.family_name)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO space_members \
+                         (space_id, user_id, role, first_seen_at, last_seen_at) \
+                         VALUES ($1, $2, $3, $4, $4) \
+                         ON CONFLICT (space_id, user_id) DO UPDATE SET \
+                         role = excluded.role, last_seen_at = excluded.last_seen_at",
+                    )
+                    .bind(space_id)
+                    .bind(id)
+                    .bind(&launch.role)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    user_id = Some(id);
+                }
+
+                sqlx::query(
+                    "INSERT INTO sessions (id, space_id, user_id, role, locale, return_url, \
+                     document_target, platform_origin, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&launch.session_id)
+                .bind(space_id)
+                .bind(user_id)
+                .bind(&launch.role)
+                .bind(&launch.locale)
+                .bind(&launch.return_url)
+                .bind(&launch.document_target)
+                .bind(&launch.platform_origin)
+                .bind(now)
+                .bind(launch.session_expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(space_id)
+            }
+
+            async fn session(
+                &self,
+                session_id: &str,
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<$crate::store::SessionView>> {
+                Ok(sqlx::query_as(
+                    "SELECT s.id AS session_id, s.space_id, s.user_id, s.role, s.locale, \
+                     s.return_url, s.document_target, s.platform_origin, s.expires_at, \
+                     u.name AS user_name, sp.context_title, sp.context_label, \
+                     sp.resource_link_title \
+                     FROM sessions s \
+                     JOIN spaces sp ON sp.id = s.space_id \
+                     LEFT JOIN users u ON u.id = s.user_id \
+                     WHERE s.id = $1 AND s.expires_at > $2",
+                )
+                .bind(session_id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn recent_members(
+                &self,
+                space_id: i64,
+                since: i64,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::Member>> {
+                Ok(sqlx::query_as(
+                    "SELECT m.user_id, u.name, m.role, m.last_seen_at \
+                     FROM space_members m JOIN users u ON u.id = m.user_id \
+                     WHERE m.space_id = $1 AND m.last_seen_at >= $2 \
+                     ORDER BY m.last_seen_at DESC, m.user_id LIMIT $3",
+                )
+                .bind(space_id)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
+
+use super::Platform;
+
+/// A `platforms` row before its deployments are attached.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlatformRow {
+    id: i64,
+    issuer: String,
+    client_id: String,
+    auth_url: String,
+    token_url: String,
+    jwks_url: String,
+}
+
+/// Joins `(platform_id, deployment_id)` pairs onto their platform rows.
+pub(crate) fn attach_deployments(
+    rows: Vec<PlatformRow>,
+    deployments: Vec<(i64, String)>,
+) -> Vec<Platform> {
+    rows.into_iter()
+        .map(|row| Platform {
+            deployments: deployments
+                .iter()
+                .filter(|(platform_id, _)| *platform_id == row.id)
+                .map(|(_, deployment_id)| deployment_id.clone())
+                .collect(),
+            id: row.id,
+            issuer: row.issuer,
+            client_id: row.client_id,
+            auth_url: row.auth_url,
+            token_url: row.token_url,
+            jwks_url: row.jwks_url,
+        })
+        .collect()
+}

@@ -1,0 +1,44 @@
+//! Stylesheet and scripts, compiled into the binary so a deployment is one file.
+
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "cowork.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/cowork.css"),
+    ),
+    (
+        "space.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/space.js"),
+    ),
+    (
+        "autosubmit.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/autosubmit.js"),
+    ),
+    (
+        "demo.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/demo.js"),
+    ),
+];
+
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(asset, _, _)| *asset == name) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => AppError::NotFound.into_response(),
+    }
+}

@@ -1,0 +1,5 @@
+//! Server-rendered pages and embedded assets.
+
+pub mod assets;
+pub mod pages;
+pub mod space;

@@ -1,0 +1,91 @@
+//! Pages that need no session: the front page, health, the tool JWKS, and the answer to
+//! a plain GET of the launch URL.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+
+use crate::app::AppState;
+use crate::error::{AppError, ErrorResponse};
+use crate::{keys, unix_now};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    launch_url: String,
+    login_url: String,
+    jwks_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "info.html")]
+struct InfoPage<'a> {
+    heading: &'a str,
+    paragraphs: &'a [&'a str],
+}
+
+fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|error| AppError::Internal(format!("template failed to render: {error}")))
+}
+
+pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    render(&HomePage {
+        launch_url: state.config.url_for("/lti/launch"),
+        login_url: state.config.url_for("/lti/login"),
+        jwks_url: state.config.url_for("/.well-known/jwks.json"),
+    })
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn jwks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ErrorResponse> {
+    let set = keys::published_jwks(
+        state.store.as_ref(),
+        unix_now(),
+        state.config.key_grace_secs,
+    )
+    .await
+    .map_err(|error| AppError::from(error).respond(&headers))?;
+    Ok(Json(set).into_response())
+}
+
+/// Moodle fetches the tool URL with a plain GET when a teacher saves an activity, and
+/// people sometimes open it directly; both get an explanation instead of an error.
+pub async fn launch_get() -> Result<Html<String>, AppError> {
+    render(&InfoPage {
+        heading: "This is cowork's launch address",
+        paragraphs: &[
+            "Courses open cowork here with an LTI 1.3 launch. Opened directly, this address has nothing to show.",
+            "Students and teachers: open the cowork activity from your course page.",
+        ],
+    })
+}
+
+/// The page for a validated deep linking request, which this version cannot answer.
+pub fn deep_linking_unavailable() -> String {
+    InfoPage {
+        heading: "Adding content through Deep Linking is not available",
+        paragraphs: &[
+            "The platform's request was verified, but this version of cowork cannot yet choose content for an activity.",
+            "Add cowork to the course as an external tool activity with the tool's preconfigured URL instead.",
+        ],
+    }
+    .render()
+    .unwrap_or_else(|error| format!("template failed to render: {error}"))
+}
+
+pub async fn not_found(headers: HeaderMap) -> Response {
+    let mut response = AppError::NotFound.respond(&headers).into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
