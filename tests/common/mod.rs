@@ -1,0 +1,302 @@
+//! Test harness: a cowork server and a demo platform on port 0, over real HTTP, on
+//! SQLite (always) and PostgreSQL (when `COWORK_TEST_DATABASE_URL` is set).
+
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cowork::app::{self, AppState};
+use cowork::config::Config;
+use cowork::demo::{self, DemoPlatform, LaunchChoice};
+use cowork::store::{self, DynStore, PostgresStore};
+use reqwest::redirect::Policy;
+use sqlx::postgres::PgConnectOptions;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Environment variable naming the PostgreSQL database that tests may use.
+pub const POSTGRES_ENV: &str = "COWORK_TEST_DATABASE_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to run a storyline on: SQLite, plus PostgreSQL when configured.
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    if std::env::var(POSTGRES_ENV).is_ok_and(|url| !url.is_empty()) {
+        list.push(Backend::Postgres);
+    }
+    list
+}
+
+/// A running tool and demo platform, stopped when dropped.
+pub struct TestApp {
+    pub backend: Backend,
+    pub tool_url: String,
+    pub platform_url: String,
+    pub platform: Arc<DemoPlatform>,
+    pub state: AppState,
+    /// A client that does not follow redirects, so each step can be checked.
+    pub http: reqwest::Client,
+    stop: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Opens a fresh database: a SQLite file in `dir`, or a new schema in the test PostgreSQL.
+pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> DynStore {
+    match backend {
+        Backend::Sqlite => {
+            let url = format!("sqlite://{}", dir.join("cowork.db").display());
+            store::connect(&url)
+                .await
+                .expect("open SQLite test database")
+        }
+        Backend::Postgres => {
+            let url = std::env::var(POSTGRES_ENV).expect("PostgreSQL URL");
+            let schema = format!(
+                "test_{}",
+                cowork::random_token(9).to_lowercase().replace('-', "_")
+            );
+            let admin = sqlx::PgPool::connect(&url)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+                .execute(&admin)
+                .await
+                .expect("create test schema");
+            admin.close().await;
+            let options = PgConnectOptions::from_str(&url)
+                .expect("PostgreSQL URL")
+                .options([("search_path", schema.as_str())]);
+            Arc::new(
+                PostgresStore::connect_with(options)
+                    .await
+                    .expect("open test schema"),
+            )
+        }
+    }
+}
+
+/// Starts cowork and a demo platform registered with it.
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Starts cowork with `adjust` applied to its configuration.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let tool_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let platform_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tool_url = format!("http://{}", tool_listener.local_addr().unwrap());
+    let platform_url = format!("http://{}", platform_listener.local_addr().unwrap());
+
+    let mut config = Config {
+        bind: tool_listener.local_addr().unwrap(),
+        public_url: tool_url.parse().unwrap(),
+        ..Config::default()
+    };
+    adjust(&mut config);
+
+    let store = fresh_store(backend, dir.path()).await;
+    let platform = Arc::new(DemoPlatform::new(platform_url.clone(), tool_url.clone()));
+    store
+        .upsert_platform(&platform.registration(), cowork::unix_now())
+        .await
+        .unwrap();
+    let state = AppState::new(config, store).await.unwrap();
+
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tool_stop = stop_rx.clone();
+    tokio::spawn(app::serve(tool_listener, state.clone(), async move {
+        let _ = tool_stop.changed().await;
+    }));
+    let mut platform_stop = stop_rx;
+    let router = demo::router(platform.clone());
+    tokio::spawn(async move {
+        axum::serve(platform_listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = platform_stop.changed().await;
+            })
+            .await
+    });
+
+    TestApp {
+        backend,
+        tool_url,
+        platform_url,
+        platform,
+        state,
+        http: reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap(),
+        stop,
+        _dir: dir,
+    }
+}
+
+/// A login that cowork accepted: where it redirected, and the state and nonce it issued.
+pub struct Login {
+    pub location: reqwest::Url,
+    pub state: String,
+    pub nonce: String,
+}
+
+/// The result of a complete launch: the space URL (with its `lt` token) and the cookie.
+pub struct Launched {
+    pub space_url: String,
+    pub space_id: i64,
+    pub cookie: String,
+}
+
+pub fn choice(user_id: &str, role: &str) -> LaunchChoice {
+    LaunchChoice {
+        course_id: "course-bc101".into(),
+        user_id: user_id.into(),
+        role: role.into(),
+        locale: "en".into(),
+        document_target: "iframe".into(),
+    }
+}
+
+/// Extracts the hidden inputs of an auto-submitting form.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for part in html.split("<input type=\"hidden\" ").skip(1) {
+        let attribute = |name: &str| {
+            let start = part.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = start + part[start..].find('"')?;
+            Some(unescape(&part[start..end]))
+        };
+        if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
+            fields.push((name, value));
+        }
+    }
+    fields
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("form has no field {name}"))
+}
+
+impl TestApp {
+    /// Posts a login initiation for `choice` and returns the accepted login.
+    pub async fn login(&self, choice: LaunchChoice) -> Login {
+        let params = self.platform.login_initiation(choice);
+        let response = self
+            .http
+            .post(format!("{}/lti/login", self.tool_url))
+            .form(&params)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            302,
+            "login must redirect to the platform"
+        );
+        let location: reqwest::Url = response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let query = |name: &str| {
+            location
+                .query_pairs()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_else(|| panic!("auth redirect has no {name}"))
+        };
+        Login {
+            state: query("state"),
+            nonce: query("nonce"),
+            location,
+        }
+    }
+
+    /// Follows a login to the platform's auth endpoint and returns the id_token and state
+    /// the platform would form-post back.
+    pub async fn authorize(&self, login: &Login) -> (String, String) {
+        let response = self.http.get(login.location.clone()).send().await.unwrap();
+        assert_eq!(response.status(), 200, "platform auth endpoint");
+        let fields = hidden_fields(&response.text().await.unwrap());
+        (
+            field(&fields, "id_token").to_string(),
+            field(&fields, "state").to_string(),
+        )
+    }
+
+    /// Posts a launch form to cowork.
+    pub async fn post_launch(&self, id_token: &str, state: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/lti/launch", self.tool_url))
+            .header("accept", "application/json")
+            .form(&[("id_token", id_token), ("state", state)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs a whole launch: login, platform authorization, launch post.
+    pub async fn launch(&self, choice: LaunchChoice) -> Launched {
+        let login = self.login(choice).await;
+        let (id_token, state) = self.authorize(&login).await;
+        let response = self.post_launch(&id_token, &state).await;
+        assert_eq!(response.status(), 303, "launch must redirect to the space");
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let space_id = location
+            .trim_start_matches("/spaces/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Launched {
+            space_url: format!("{}{}", self.tool_url, location),
+            space_id,
+            cookie,
+        }
+    }
+
+    /// Standard resource link claims for `choice`, signed by the demo platform, with
+    /// `edit` applied first.
+    pub fn signed_claims(
+        &self,
+        choice: &LaunchChoice,
+        nonce: &str,
+        edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+    ) -> String {
+        let mut claims = self
+            .platform
+            .launch_claims(choice, nonce, cowork::unix_now());
+        edit(&mut claims);
+        self.platform.sign(&serde_json::Value::Object(claims))
+    }
+}
