@@ -13,6 +13,7 @@ use tracing_subscriber::EnvFilter;
 use crate::app::{self, AppState};
 use crate::config::{Config, ConfigArgs};
 use crate::demo::{self, DemoPlatform};
+use crate::lti::discovery;
 use crate::store::{self, DynStore, NewPlatform};
 use crate::{keys, unix_now};
 
@@ -60,20 +61,24 @@ enum PlatformCommand {
     /// Register a platform, or update its URLs and add deployments if it exists.
     Add {
         /// The platform's issuer, exactly as in its id_tokens (Moodle: the site URL).
-        #[arg(long)]
-        issuer: String,
+        #[arg(long, required_unless_present = "openid_configuration")]
+        issuer: Option<String>,
         /// The client ID the platform assigned to cowork.
         #[arg(long)]
         client_id: String,
         /// Authentication request URL (Moodle: /mod/lti/auth.php).
-        #[arg(long)]
-        auth_url: String,
+        #[arg(long, required_unless_present = "openid_configuration")]
+        auth_url: Option<String>,
         /// Access token URL (Moodle: /mod/lti/token.php).
-        #[arg(long)]
-        token_url: String,
+        #[arg(long, required_unless_present = "openid_configuration")]
+        token_url: Option<String>,
         /// Public keyset URL (Moodle: /mod/lti/certs.php).
-        #[arg(long)]
-        jwks_url: String,
+        #[arg(long, required_unless_present = "openid_configuration")]
+        jwks_url: Option<String>,
+        /// Read issuer and endpoint URLs from the platform's OpenID configuration instead
+        /// (Moodle: /mod/lti/openid-configuration.php).
+        #[arg(long, conflicts_with_all = ["issuer", "auth_url", "token_url", "jwks_url"])]
+        openid_configuration: Option<String>,
         /// Deployment ID; repeat for several.
         #[arg(long = "deployment-id")]
         deployment_ids: Vec<String>,
@@ -249,15 +254,32 @@ async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::R
             auth_url,
             token_url,
             jwks_url,
+            openid_configuration,
             deployment_ids,
         } => {
-            let platform = NewPlatform {
-                issuer,
-                client_id,
-                auth_url,
-                token_url,
-                jwks_url,
-                deployments: deployment_ids,
+            let platform = match openid_configuration {
+                Some(url) => {
+                    let http = reqwest::Client::new();
+                    let endpoints = discovery::fetch_configuration(&http, &url)
+                        .await
+                        .map_err(|error| anyhow::anyhow!("{error}"))?;
+                    NewPlatform {
+                        issuer: endpoints.issuer,
+                        client_id,
+                        auth_url: endpoints.auth_url,
+                        token_url: endpoints.token_url,
+                        jwks_url: endpoints.jwks_url,
+                        deployments: deployment_ids,
+                    }
+                }
+                None => NewPlatform {
+                    issuer: issuer.unwrap_or_default(),
+                    client_id,
+                    auth_url: auth_url.unwrap_or_default(),
+                    token_url: token_url.unwrap_or_default(),
+                    jwks_url: jwks_url.unwrap_or_default(),
+                    deployments: deployment_ids,
+                },
             };
             add_platforms(store.as_ref(), &[platform]).await?;
         }

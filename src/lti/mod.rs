@@ -1,6 +1,7 @@
 //! LTI 1.3 core: OIDC third-party login, id_token validation and the launch.
 
 pub mod claims;
+pub mod discovery;
 pub mod error;
 pub mod jwks;
 pub mod launch;

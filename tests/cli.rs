@@ -1,0 +1,199 @@
+//! The admin commands, run as a person would run them: the built binary on a fresh
+//! SQLite file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Cowork {
+    dir: tempfile::TempDir,
+}
+
+impl Cowork {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let database = format!("sqlite://{}", self.dir.path().join("from-env.db").display());
+        Command::new(env!("CARGO_BIN_EXE_cowork"))
+            .args(args)
+            .env("COWORK_DATABASE_URL", database)
+            .env_remove("COWORK_CONFIG")
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run cowork")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const MOODLE: [&str; 10] = [
+    "--issuer",
+    "https://moodle.example.edu",
+    "--client-id",
+    "client-1",
+    "--auth-url",
+    "https://moodle.example.edu/mod/lti/auth.php",
+    "--token-url",
+    "https://moodle.example.edu/mod/lti/token.php",
+    "--jwks-url",
+    "https://moodle.example.edu/mod/lti/certs.php",
+];
+
+fn add_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["platform", "add"];
+    args.extend(MOODLE);
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn platform_add_list_remove() {
+    let cowork = Cowork::new();
+    let added = cowork.run(&add_args(&["--deployment-id", "2"]));
+    assert!(added.status.success(), "add failed: {}", stderr(&added));
+
+    let again = cowork.run(&add_args(&["--deployment-id", "3"]));
+    assert!(
+        again.status.success(),
+        "second add failed: {}",
+        stderr(&again)
+    );
+
+    let listed = cowork.run(&["platform", "list", "--json"]);
+    let platforms: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    assert_eq!(platforms.as_array().unwrap().len(), 1, "one registration");
+    assert_eq!(platforms[0]["issuer"], "https://moodle.example.edu");
+    assert_eq!(platforms[0]["deployments"], serde_json::json!(["2", "3"]));
+
+    let removed = cowork.run(&[
+        "platform",
+        "remove",
+        "--issuer",
+        "https://moodle.example.edu",
+        "--client-id",
+        "client-1",
+    ]);
+    assert!(
+        removed.status.success(),
+        "remove failed: {}",
+        stderr(&removed)
+    );
+    let listed = cowork.run(&["platform", "list", "--json"]);
+    assert_eq!(stdout(&listed).trim(), "[]");
+
+    let missing = cowork.run(&[
+        "platform",
+        "remove",
+        "--issuer",
+        "https://moodle.example.edu",
+        "--client-id",
+        "client-1",
+    ]);
+    assert!(!missing.status.success(), "removing twice must fail");
+    assert!(
+        stderr(&missing).contains("no platform"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn issuer_trailing_slash_rejected() {
+    let cowork = Cowork::new();
+    let mut args = add_args(&[]);
+    args[3] = "https://moodle.example.edu/";
+    let output = cowork.run(&args);
+    assert!(!output.status.success(), "trailing slash must be rejected");
+    let message = stderr(&output);
+    assert!(message.contains("ends with '/'"), "{message}");
+    assert!(message.contains("remove the slash"), "{message}");
+
+    let listed = cowork.run(&["platform", "list", "--json"]);
+    assert_eq!(stdout(&listed).trim(), "[]", "nothing stored");
+}
+
+#[test]
+fn invalid_url_rejected_with_name() {
+    let cowork = Cowork::new();
+    let mut args = add_args(&[]);
+    args[7] = "not a url";
+    let output = cowork.run(&args);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("auth URL"), "{}", stderr(&output));
+}
+
+#[test]
+fn example_platform_file_imports() {
+    let cowork = Cowork::new();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("lti-config/moodle.example.toml");
+    let output = cowork.run(&["platform", "import", example.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "import failed: {}",
+        stderr(&output)
+    );
+    let listed = cowork.run(&["platform", "list"]);
+    assert!(
+        stdout(&listed).contains("https://moodle.example.edu"),
+        "{}",
+        stdout(&listed)
+    );
+    assert!(
+        stdout(&listed).contains("deployments=2"),
+        "{}",
+        stdout(&listed)
+    );
+}
+
+#[test]
+fn example_config_file_loads() {
+    let cowork = Cowork::new();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("lti-config/cowork.example.toml");
+    let output = cowork.run(&["--config", example.to_str().unwrap(), "platform", "list"]);
+    assert!(
+        output.status.success(),
+        "config failed: {}",
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("no platforms"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        !cowork.dir.path().join("cowork.db").exists(),
+        "the database URL from the environment overrides the file's"
+    );
+    assert!(cowork.dir.path().join("from-env.db").exists());
+}
+
+#[test]
+fn keys_rotate_keeps_previous() {
+    let cowork = Cowork::new();
+    let first = cowork.run(&["keys", "list"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(stdout(&first).trim(), "", "no keys before the first start");
+
+    let rotated = cowork.run(&["keys", "rotate"]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let rotated_again = cowork.run(&["keys", "rotate"]);
+    assert!(rotated_again.status.success(), "{}", stderr(&rotated_again));
+
+    let listed = stdout(&cowork.run(&["keys", "list"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(lines[0].ends_with("signing"), "newest key signs: {listed}");
+    assert!(
+        lines[1].contains("retired, published"),
+        "previous key stays published: {listed}"
+    );
+}

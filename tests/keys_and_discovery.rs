@@ -1,0 +1,262 @@
+//! Tool keys and their JWKS, the platform JWKS cache, and reading a platform's OpenID
+//! configuration, each against real HTTP servers on 127.0.0.1.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::routing::get;
+use axum::Router;
+use cowork::keys;
+use cowork::lti::discovery;
+use cowork::lti::jwks::{JwksCache, KeyError, KeySource};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+const MOODLE_CONFIGURATION: &str = include_str!("fixtures/openid-configuration.json");
+
+/// Serves `body()` at `path` and counts the requests.
+async fn serve_counted(
+    path: &'static str,
+    body: Arc<Mutex<(u16, String)>>,
+) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let router = Router::new().route(
+        path,
+        get(move || {
+            let counter = counter.clone();
+            let body = body.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let (status, text) = body.lock().unwrap().clone();
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    [("content-type", "application/json")],
+                    text,
+                )
+            }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}{path}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, hits)
+}
+
+fn jwks_body(keys: &[&keys::GeneratedKey]) -> String {
+    let set = keys::Jwks {
+        keys: keys
+            .iter()
+            .map(|key| keys::public_jwk(&rsa::RsaPublicKey::from(&key.private_key), &key.kid))
+            .collect(),
+    };
+    serde_json::to_string(&set).unwrap()
+}
+
+#[tokio::test]
+async fn tool_jwks_published() {
+    let app = common::spawn(common::Backend::Sqlite).await;
+    let response = app
+        .http
+        .get(format!("{}/.well-known/jwks.json", app.tool_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let jwks: Value = response.json().await.unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "one key after first start");
+    assert_eq!(keys[0]["kty"], "RSA");
+    assert_eq!(keys[0]["alg"], "RS256");
+    assert_eq!(keys[0]["use"], "sig");
+    assert!(keys[0]["kid"].as_str().is_some_and(|kid| !kid.is_empty()));
+    assert!(keys[0].get("d").is_none(), "no private part is published");
+}
+
+#[tokio::test]
+async fn rotated_key_published_during_grace() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let store = app.state.store.as_ref();
+        let now = cowork::unix_now();
+        let grace = app.state.config.key_grace_secs;
+        let before = keys::published_jwks(store, now, grace).await.unwrap();
+        let new_kid = keys::rotate(store, now).await.unwrap();
+
+        let during = keys::published_jwks(store, now + 1, grace).await.unwrap();
+        let kids: Vec<&str> = during.keys.iter().map(|k| k.kid.as_str()).collect();
+        assert_eq!(kids.len(), 2, "{backend:?}: {kids:?}");
+        assert!(kids.contains(&new_kid.as_str()), "{backend:?}");
+        assert!(kids.contains(&before.keys[0].kid.as_str()), "{backend:?}");
+
+        let after = keys::published_jwks(store, now + grace + 1, grace)
+            .await
+            .unwrap();
+        let kids: Vec<&str> = after.keys.iter().map(|k| k.kid.as_str()).collect();
+        assert_eq!(
+            kids,
+            vec![new_kid.as_str()],
+            "{backend:?}: old key gone after grace"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_kid_refetched_once_per_cooldown() {
+    let first = keys::generate_key();
+    let second = keys::generate_key();
+    let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
+    let (url, hits) = serve_counted("/jwks", body.clone()).await;
+    let cache = JwksCache::new(reqwest::Client::new(), Duration::from_secs(60));
+
+    cache.decoding_key(&url, &first.kid).await.unwrap();
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "first use fetches");
+    cache.decoding_key(&url, &first.kid).await.unwrap();
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "known kid served from cache"
+    );
+
+    for _ in 0..5 {
+        let Err(error) = cache.decoding_key(&url, "forged-kid").await else {
+            panic!("a forged kid must not resolve");
+        };
+        assert!(matches!(error, KeyError::UnknownKid { .. }), "{error}");
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "no refetch within the cooldown"
+    );
+
+    // The platform rotates; a cache with no cooldown picks the new key up at once.
+    *body.lock().unwrap() = (200, jwks_body(&[&first, &second]));
+    let eager = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    eager.decoding_key(&url, &first.kid).await.unwrap();
+    eager.decoding_key(&url, &second.kid).await.unwrap();
+    assert_eq!(hits.load(Ordering::SeqCst), 2, "one fetch serves both keys");
+}
+
+#[tokio::test]
+async fn platform_rotation_picked_up_after_cooldown() {
+    let first = keys::generate_key();
+    let second = keys::generate_key();
+    let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
+    let (url, hits) = serve_counted("/jwks", body.clone()).await;
+    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+
+    cache.decoding_key(&url, &first.kid).await.unwrap();
+    *body.lock().unwrap() = (200, jwks_body(&[&second]));
+    cache.decoding_key(&url, &second.kid).await.unwrap();
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn cached_keys_survive_jwks_outage() {
+    let first = keys::generate_key();
+    let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
+    let (url, _hits) = serve_counted("/jwks", body.clone()).await;
+    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    cache.decoding_key(&url, &first.kid).await.unwrap();
+
+    *body.lock().unwrap() = (503, "{}".into());
+    cache
+        .decoding_key(&url, &first.kid)
+        .await
+        .expect("a cached key keeps working while the JWKS is down");
+    let Err(error) = cache.decoding_key(&url, "other").await else {
+        panic!("an unknown kid must not resolve while the JWKS is down");
+    };
+    assert!(matches!(error, KeyError::Fetch { .. }), "{error}");
+}
+
+fn moodle_configuration_body() -> String {
+    let recorded: Value = serde_json::from_str(MOODLE_CONFIGURATION).unwrap();
+    recorded["response"]["body"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn moodle_configuration_parsed() {
+    let body = Arc::new(Mutex::new((200, moodle_configuration_body())));
+    let (url, _) = serve_counted("/mod/lti/openid-configuration.php", body).await;
+    let endpoints = discovery::fetch_configuration(&reqwest::Client::new(), &url)
+        .await
+        .unwrap();
+    assert_eq!(endpoints.issuer, "http://127.0.0.1:8080");
+    assert_eq!(endpoints.auth_url, "http://127.0.0.1:8080/mod/lti/auth.php");
+    assert_eq!(
+        endpoints.token_url,
+        "http://127.0.0.1:8080/mod/lti/token.php"
+    );
+    assert_eq!(
+        endpoints.jwks_url,
+        "http://127.0.0.1:8080/mod/lti/certs.php"
+    );
+}
+
+#[test]
+fn configuration_from_other_host_rejected() {
+    let body = moodle_configuration_body().replace(
+        "\"issuer\": \"http://127.0.0.1:8080\"",
+        "\"issuer\": \"https://moodle.example.edu\"",
+    );
+    assert!(
+        body.contains("moodle.example.edu"),
+        "fixture layout changed"
+    );
+    let source = "http://127.0.0.1:8080/mod/lti/openid-configuration.php"
+        .parse()
+        .unwrap();
+    let error = discovery::parse_configuration(&source, body.as_bytes()).unwrap_err();
+    assert!(error.contains("another host"), "{error}");
+}
+
+#[tokio::test]
+async fn platform_added_from_configuration() {
+    let body = Arc::new(Mutex::new((200, moodle_configuration_body())));
+    let (url, _) = serve_counted("/mod/lti/openid-configuration.php", body).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("cowork.db").display());
+    let run = |args: Vec<String>| {
+        let database = database.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cowork"))
+                .args(args)
+                .env("COWORK_DATABASE_URL", database)
+                .output()
+                .unwrap()
+        })
+    };
+    let added = run(vec![
+        "platform".into(),
+        "add".into(),
+        "--openid-configuration".into(),
+        url,
+        "--client-id".into(),
+        "gvotjDE3u2vYZGV".into(),
+        "--deployment-id".into(),
+        "2".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+
+    let listed = run(vec!["platform".into(), "list".into(), "--json".into()])
+        .await
+        .unwrap();
+    let platforms: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(platforms[0]["issuer"], "http://127.0.0.1:8080");
+    assert_eq!(
+        platforms[0]["jwks_url"],
+        "http://127.0.0.1:8080/mod/lti/certs.php"
+    );
+    assert_eq!(platforms[0]["deployments"], serde_json::json!(["2"]));
+}
