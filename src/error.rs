@@ -11,9 +11,21 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// 401: a login or launch failed a named check.
+    /// 401: a launch failed a named check.
     #[error("{0}")]
     Launch(LaunchError),
+    /// 401: a login initiation failed a named check.
+    #[error("{0}")]
+    Login(LaunchError),
+    /// 403: a WebSocket or form request came from a page of another origin.
+    #[error("request from a foreign origin")]
+    ForeignOrigin,
+    /// 403: the person's role does not allow the action.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 400: the request is malformed; the text says what to change.
+    #[error("invalid request: {0}")]
+    Invalid(String),
     /// 401: the request carries no valid session for this space.
     #[error("no valid session")]
     NoSession,
@@ -54,6 +66,30 @@ impl AppError {
                 error.check.code(),
                 format!("The launch was rejected: {}.", error.detail),
                 error.check.hint(),
+            ),
+            AppError::Login(error) => (
+                StatusCode::UNAUTHORIZED,
+                error.check.code(),
+                format!("The login was rejected: {}.", error.detail),
+                error.check.hint(),
+            ),
+            AppError::ForeignOrigin => (
+                StatusCode::FORBIDDEN,
+                "foreign_origin",
+                "The request came from a page that is not part of cowork.".into(),
+                "Open cowork from your course page.",
+            ),
+            AppError::Forbidden(reason) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("You cannot do this: {reason}."),
+                "Ask a teacher of the course if you think you should.",
+            ),
+            AppError::Invalid(reason) => (
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("The request is invalid: {reason}."),
+                "Correct the value and try again.",
             ),
             AppError::NoSession => (
                 StatusCode::UNAUTHORIZED,

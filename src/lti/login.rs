@@ -51,7 +51,7 @@ pub async fn login_post(
 async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, AppError> {
     let rejected = |error: LaunchError| {
         tracing::warn!(check = error.check.code(), detail = %error.detail, "login rejected");
-        AppError::Launch(error)
+        AppError::Login(error)
     };
     let issuer = required(&request.iss, "iss").map_err(rejected)?;
     let login_hint = required(&request.login_hint, "login_hint").map_err(rejected)?;

@@ -286,31 +286,41 @@ fn check_audience(claims: &Map<String, Value>, client_id: &str) -> Result<(), La
 
 fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(), LaunchError> {
     let exp = numeric_date(claims, "exp", Check::Expired)?;
-    if exp + leeway <= now {
+    if exp.saturating_add(leeway) <= now {
         return Err(LaunchError::new(
             Check::Expired,
-            format!("the id_token expired {} seconds ago", now - exp),
+            format!(
+                "the id_token expired {} seconds ago",
+                now.saturating_sub(exp)
+            ),
         ));
     }
     let iat = numeric_date(claims, "iat", Check::IssuedInFuture)?;
-    if iat - leeway > now {
+    if iat.saturating_sub(leeway) > now {
         return Err(LaunchError::new(
             Check::IssuedInFuture,
             format!(
                 "iat is {} seconds in the future; check the platform's clock",
-                iat - now
+                iat.saturating_sub(now)
             ),
         ));
     }
     Ok(())
 }
 
-/// A JSON number of seconds (RFC 7519 NumericDate). Strings are rejected, not parsed.
+/// A JSON number of seconds (RFC 7519 NumericDate). Strings are rejected, not parsed, and
+/// so are numbers outside the range of a 64-bit time.
 fn numeric_date(claims: &Map<String, Value>, name: &str, check: Check) -> Result<i64, LaunchError> {
+    const LIMIT: f64 = i64::MAX as f64;
     match claims.get(name) {
         Some(Value::Number(number)) => number
             .as_i64()
-            .or_else(|| number.as_f64().map(|f| f as i64))
+            .or_else(|| {
+                number
+                    .as_f64()
+                    .filter(|seconds| seconds.is_finite() && seconds.abs() < LIMIT)
+                    .map(|seconds| seconds as i64)
+            })
             .ok_or_else(|| LaunchError::new(check, format!("{name} is out of range"))),
         Some(other) => Err(LaunchError::new(
             check,
