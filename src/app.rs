@@ -13,11 +13,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::chat::hub::Hub;
+use crate::chat::service::Chat;
 use crate::config::Config;
 use crate::lti::jwks::{JwksCache, KeySource};
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
-use crate::{keys, lti, unix_now, web};
+use crate::{chat, keys, lti, unix_now, web};
 
 /// Largest accepted request body. A Moodle launch form is about 5 KiB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -29,6 +31,7 @@ pub struct AppState {
     pub store: DynStore,
     pub platform_keys: Arc<dyn KeySource>,
     pub session_key: Arc<SessionKey>,
+    pub chat: Chat,
 }
 
 impl AppState {
@@ -50,8 +53,13 @@ impl AppState {
             http,
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
         ));
+        let chat = Chat {
+            store: store.clone(),
+            hub: Arc::new(Hub::new()),
+        };
         Ok(Self {
             config: Arc::new(config),
+            chat,
             store,
             platform_keys,
             session_key: Arc::new(session_key),
@@ -74,6 +82,7 @@ pub fn router(state: AppState) -> Router {
             get(web::pages::launch_get).post(lti::launch::launch),
         )
         .route("/spaces/{space_id}", get(web::space::space_page))
+        .route("/spaces/{space_id}/ws", get(chat::ws::space_socket))
         .route("/session/probe", get(web::space::session_probe))
         .route("/assets/{name}", get(web::assets::asset))
         .fallback(web::pages::not_found)
@@ -118,10 +127,14 @@ pub async fn serve(
         let mut ticker = tokio::time::interval(Duration::from_secs(300));
         loop {
             ticker.tick().await;
-            match store.purge_login_states(unix_now()).await {
-                Ok(0) => {}
+            let now = unix_now();
+            match store.purge_login_states(now).await {
                 Ok(count) => tracing::debug!(count, "purged expired login states"),
-                Err(error) => tracing::warn!(%error, "purging login states failed"),
+                Err(error) => tracing::warn!(%error, "purging expired login states failed"),
+            }
+            match store.purge_sessions(now).await {
+                Ok(count) => tracing::debug!(count, "purged expired sessions"),
+                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
             }
         }
     });

@@ -227,6 +227,7 @@ async fn start_session(
         session_expires_at: expires_at,
     };
     let space_id = state.store.record_launch(&record, now).await?;
+    state.store.ensure_default_rooms(space_id, now).await?;
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
     let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);

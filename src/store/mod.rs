@@ -4,6 +4,8 @@
 //! Both backends share their SQL text (see `shared.rs`) and keep their own migrations.
 //! Nothing in this module renders pages or knows about HTTP.
 
+pub mod chat;
+mod chat_sql;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::Serialize;
 
+pub use chat::ChatStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -147,7 +150,7 @@ pub struct Member {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ChatStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -175,6 +178,8 @@ pub trait Store: Send + Sync + 'static {
     async fn login_state_by_nonce(&self, nonce: &str) -> StoreResult<Option<LoginState>>;
     /// Deletes login states that expired before `before`; returns how many.
     async fn purge_login_states(&self, before: i64) -> StoreResult<u64>;
+    /// Deletes sessions that expired before `before`; returns how many.
+    async fn purge_sessions(&self, before: i64) -> StoreResult<u64>;
 
     /// Writes a validated launch in one transaction and returns the space id.
     async fn record_launch(&self, launch: &LaunchRecord, now: i64) -> StoreResult<i64>;

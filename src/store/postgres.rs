@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
+use super::chat_sql::impl_chat_store;
 use super::shared::impl_store;
 use super::StoreResult;
 
@@ -33,3 +34,4 @@ impl PostgresStore {
 }
 
 impl_store!(PostgresStore, {});
+impl_chat_store!(PostgresStore);

@@ -288,6 +288,14 @@ macro_rules! impl_store {
                 Ok(done.rows_affected())
             }
 
+            async fn purge_sessions(&self, before: i64) -> $crate::store::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn record_launch(
                 &self,
                 launch: &$crate::store::LaunchRecord,

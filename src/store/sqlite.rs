@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use super::chat_sql::impl_chat_store;
 use super::shared::impl_store;
 use super::StoreResult;
 
@@ -34,3 +35,4 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, {});
+impl_chat_store!(SqliteStore);

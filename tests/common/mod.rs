@@ -300,3 +300,124 @@ impl TestApp {
         self.platform.sign(&serde_json::Value::Object(claims))
     }
 }
+
+/// A WebSocket client of a space, with helpers to wait for typed server messages.
+pub struct Socket {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    /// Server messages received while waiting for another type.
+    pending: std::collections::VecDeque<serde_json::Value>,
+}
+
+/// The `lt` session token of a launch.
+pub fn token_of(launched: &Launched) -> String {
+    launched.space_url.split("lt=").nth(1).unwrap().to_string()
+}
+
+impl TestApp {
+    /// The WebSocket URL of a launch's space.
+    pub fn socket_url(&self, launched: &Launched) -> String {
+        format!(
+            "{}/spaces/{}/ws?lt={}",
+            self.tool_url.replace("http://", "ws://"),
+            launched.space_id,
+            token_of(launched)
+        )
+    }
+
+    /// Opens the space WebSocket as a page of cowork would, and reads the hello.
+    pub async fn socket(&self, launched: &Launched) -> (Socket, serde_json::Value) {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+        let mut request = self.socket_url(launched).into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("origin", self.tool_url.parse().unwrap());
+        let (stream, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("WebSocket connects");
+        let mut socket = Socket {
+            stream,
+            pending: Default::default(),
+        };
+        let hello = socket.next_of("hello").await;
+        (socket, hello)
+    }
+}
+
+impl Socket {
+    pub async fn send(&mut self, message: serde_json::Value) {
+        use futures_util::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(
+                message.to_string().into(),
+            ))
+            .await
+            .expect("WebSocket send");
+    }
+
+    /// The next server message of `kind`, waiting at most five seconds.
+    pub async fn next_of(&mut self, kind: &str) -> serde_json::Value {
+        if let Some(index) = self.pending.iter().position(|m| m["type"] == kind) {
+            return self.pending.remove(index).unwrap();
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.read())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("no {kind:?} message within 5 s; queued: {:?}", self.pending)
+                });
+            if message["type"] == kind {
+                return message;
+            }
+            self.pending.push_back(message);
+        }
+    }
+
+    /// Whether a message of `kind` arrives within `millis`.
+    pub async fn receives_within(&mut self, kind: &str, millis: u64) -> bool {
+        if self.pending.iter().any(|m| m["type"] == kind) {
+            return true;
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(millis);
+        while let Ok(message) = tokio::time::timeout_at(deadline, self.read()).await {
+            let found = message["type"] == kind;
+            self.pending.push_back(message);
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    async fn read(&mut self) -> serde_json::Value {
+        use futures_util::StreamExt;
+        loop {
+            match self.stream.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                    return serde_json::from_str(&text).expect("server sends JSON");
+                }
+                Some(Ok(_)) => continue,
+                other => panic!("WebSocket closed: {other:?}"),
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+/// The id of a space's open space room, from a hello message.
+pub fn open_room(hello: &serde_json::Value) -> i64 {
+    hello["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|room| room["default_key"] == "open")
+        .expect("every space has an open space")["id"]
+        .as_i64()
+        .unwrap()
+}

@@ -1,0 +1,351 @@
+//! The rules of chat: who may post, edit, delete, react and moderate, applied the same
+//! way for WebSocket and HTTP requests. Each accepted change is stored, then published
+//! to the space's connections in revision order.
+
+use std::sync::Arc;
+
+use super::hub::{Event, Hub};
+use super::markdown;
+use super::protocol::{MessageView, ServerMessage, REACTIONS};
+use crate::lti::claims::SpaceRole;
+use crate::store::chat::{Moderation, NewMessage, StoredMessage};
+use crate::store::{DynStore, StoreError};
+
+/// The person acting in a space, from their session.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub space_id: i64,
+    /// `None` for an anonymous launch, which may read but not write.
+    pub user_id: Option<i64>,
+    pub role: SpaceRole,
+    pub name: String,
+}
+
+impl Participant {
+    pub fn is_moderator(&self) -> bool {
+        matches!(self.role, SpaceRole::Teacher | SpaceRole::Admin)
+    }
+
+    fn writer(&self) -> Result<i64, ChatError> {
+        self.user_id.ok_or(ChatError::Forbidden(
+            "an anonymous launch can read the space but not write in it",
+        ))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("you are muted in this space until {0} (Unix time)")]
+    Muted(i64),
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+}
+
+impl ChatError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChatError::Invalid(_) => "invalid",
+            ChatError::Forbidden(_) => "forbidden",
+            ChatError::NotFound(_) => "not_found",
+            ChatError::Muted(_) => "muted",
+            ChatError::Storage(_) => "storage_unavailable",
+        }
+    }
+}
+
+/// What a new message says and where it goes.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub room_id: i64,
+    pub body: String,
+    pub parent_id: Option<i64>,
+    pub stance: Option<String>,
+    pub mentions: Vec<i64>,
+}
+
+/// Chat operations bound to the store and the hub.
+#[derive(Clone)]
+pub struct Chat {
+    pub store: DynStore,
+    pub hub: Arc<Hub>,
+}
+
+impl Chat {
+    pub async fn post(
+        &self,
+        who: &Participant,
+        draft: Draft,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let author_id = who.writer()?;
+        if let Some(until) = self.store.muted_until(who.space_id, author_id).await? {
+            if until > now {
+                return Err(ChatError::Muted(until));
+            }
+        }
+        markdown::check_body(&draft.body).map_err(ChatError::Invalid)?;
+        let room = self
+            .store
+            .room(who.space_id, draft.room_id)
+            .await?
+            .filter(|room| room.archived_at.is_none())
+            .ok_or(ChatError::NotFound(
+                "no open room with this id in your space",
+            ))?;
+
+        let parent_author_id = match draft.parent_id {
+            Some(parent_id) => {
+                let parent = self
+                    .store
+                    .message(who.space_id, parent_id)
+                    .await?
+                    .filter(|parent| parent.room_id == room.id)
+                    .ok_or(ChatError::NotFound(
+                        "the message you reply to is not in this room",
+                    ))?;
+                Some(parent.author_id)
+            }
+            None => None,
+        };
+        let stance = match (&draft.stance, &room.positions) {
+            (None, _) => None,
+            (Some(stance), Some(positions)) if positions.lines().any(|p| p.trim() == stance) => {
+                Some(stance.clone())
+            }
+            (Some(stance), _) => {
+                return Err(ChatError::Invalid(format!(
+                    "{stance:?} is not a position of this discussion"
+                )))
+            }
+        };
+        let mut mentions = Vec::new();
+        for user_id in draft.mentions.iter().take(20) {
+            if self.store.is_member(who.space_id, *user_id).await? && !mentions.contains(user_id) {
+                mentions.push(*user_id);
+            }
+        }
+
+        let message = NewMessage {
+            space_id: who.space_id,
+            room_id: room.id,
+            author_id,
+            parent_id: draft.parent_id,
+            parent_author_id,
+            stance,
+            body_html: markdown::render(&draft.body),
+            body: draft.body,
+            mentions,
+        };
+        let lock = self.hub.room_lock(room.id);
+        let _guard = lock.lock().await;
+        let stored = self
+            .store
+            .post_message(&message, now)
+            .await?
+            .ok_or(ChatError::NotFound("the room was archived"))?;
+        self.publish(&stored);
+        Ok(stored)
+    }
+
+    pub async fn edit(
+        &self,
+        who: &Participant,
+        message_id: i64,
+        body: String,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let user_id = who.writer()?;
+        let message = self.own_message(who, message_id).await?;
+        if message.author_id != user_id {
+            return Err(ChatError::Forbidden("only the author can edit a message"));
+        }
+        let window = self
+            .store
+            .space_settings(who.space_id)
+            .await?
+            .edit_window_secs;
+        if now - message.created_at > window {
+            return Err(ChatError::Forbidden(
+                "the time to edit this message has passed",
+            ));
+        }
+        markdown::check_body(&body).map_err(ChatError::Invalid)?;
+        let html = markdown::render(&body);
+        let lock = self.hub.room_lock(message.room_id);
+        let _guard = lock.lock().await;
+        let stored = self
+            .store
+            .edit_message(who.space_id, message_id, &body, &html, now)
+            .await?
+            .ok_or(ChatError::NotFound("the message was deleted"))?;
+        self.publish(&stored);
+        Ok(stored)
+    }
+
+    /// Deletes a message: the author within the edit window, or a teacher at any time.
+    pub async fn delete(
+        &self,
+        who: &Participant,
+        message_id: i64,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let user_id = who.writer()?;
+        let message = self.own_message(who, message_id).await?;
+        if !who.is_moderator() {
+            if message.author_id != user_id {
+                return Err(ChatError::Forbidden(
+                    "only the author or a teacher can delete a message",
+                ));
+            }
+            let window = self
+                .store
+                .space_settings(who.space_id)
+                .await?
+                .edit_window_secs;
+            if now - message.created_at > window {
+                return Err(ChatError::Forbidden(
+                    "the time to delete this message has passed",
+                ));
+            }
+        }
+        let stored = self
+            .moderate(who, &message, Moderation::Delete, now)
+            .await?;
+        if who.is_moderator() && message.author_id != user_id {
+            self.store
+                .audit(
+                    who.space_id,
+                    user_id,
+                    "message.delete",
+                    &format!("message {message_id}"),
+                    now,
+                )
+                .await?;
+        }
+        Ok(stored)
+    }
+
+    /// Pins or hides a message; teachers only, and recorded in the audit log.
+    pub async fn set_flag(
+        &self,
+        who: &Participant,
+        message_id: i64,
+        action: Moderation,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let user_id = who.writer()?;
+        if !who.is_moderator() {
+            return Err(ChatError::Forbidden(
+                "only teachers can pin or hide messages",
+            ));
+        }
+        let message = self.own_message(who, message_id).await?;
+        let stored = self.moderate(who, &message, action, now).await?;
+        let name = match action {
+            Moderation::Pin => "message.pin",
+            Moderation::Unpin => "message.unpin",
+            Moderation::Hide => "message.hide",
+            Moderation::Unhide => "message.unhide",
+            Moderation::Delete => "message.delete",
+        };
+        self.store
+            .audit(
+                who.space_id,
+                user_id,
+                name,
+                &format!("message {message_id}"),
+                now,
+            )
+            .await?;
+        Ok(stored)
+    }
+
+    pub async fn react(
+        &self,
+        who: &Participant,
+        message_id: i64,
+        emoji: &str,
+        on: bool,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let user_id = who.writer()?;
+        if !REACTIONS.contains(&emoji) {
+            return Err(ChatError::Invalid(format!(
+                "{emoji:?} is not one of the reactions {REACTIONS:?}"
+            )));
+        }
+        let message = self.own_message(who, message_id).await?;
+        let lock = self.hub.room_lock(message.room_id);
+        let _guard = lock.lock().await;
+        let stored = self
+            .store
+            .react(who.space_id, message_id, user_id, emoji, on, now)
+            .await?
+            .ok_or(ChatError::NotFound("the message was deleted"))?;
+        self.publish(&stored);
+        Ok(stored)
+    }
+
+    async fn own_message(
+        &self,
+        who: &Participant,
+        message_id: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        self.store
+            .message(who.space_id, message_id)
+            .await?
+            .filter(|message| message.deleted_at.is_none())
+            .ok_or(ChatError::NotFound("no message with this id in your space"))
+    }
+
+    async fn moderate(
+        &self,
+        who: &Participant,
+        message: &StoredMessage,
+        action: Moderation,
+        now: i64,
+    ) -> Result<StoredMessage, ChatError> {
+        let lock = self.hub.room_lock(message.room_id);
+        let _guard = lock.lock().await;
+        let stored = self
+            .store
+            .moderate_message(who.space_id, message.id, action, now)
+            .await?
+            .ok_or(ChatError::NotFound("no message with this id in your space"))?;
+        self.publish(&stored);
+        Ok(stored)
+    }
+
+    fn publish(&self, message: &StoredMessage) {
+        let public = MessageView::public(message);
+        let moderator = MessageView::moderator(message);
+        let moderator_payload = (moderator != public).then(|| {
+            ServerMessage::Message {
+                room_id: message.room_id,
+                message: moderator,
+            }
+            .to_json()
+            .into()
+        });
+        let payload = ServerMessage::Message {
+            room_id: message.room_id,
+            message: public,
+        }
+        .to_json()
+        .into();
+        self.hub.publish(
+            message.space_id,
+            Event {
+                room_id: Some(message.room_id),
+                payload,
+                moderator_payload,
+            },
+        );
+    }
+}

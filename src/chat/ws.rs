@@ -1,0 +1,491 @@
+//! The space WebSocket (`GET /spaces/{space_id}/ws`): live chat and presence.
+//!
+//! A connection is a writer task, which forwards the space's events for the current room
+//! and the replies of the reader, and the reader loop, which applies client messages.
+//! [`run_connection`] is generic over the socket halves, so tests can drive it with
+//! channels as well as with a real socket.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::{broadcast, mpsc};
+
+use super::hub::{Event, PresenceEntry};
+use super::protocol::{ClientMessage, MessageView, ServerMessage, MAX_FRAME_BYTES, STATUSES};
+use super::service::{Chat, ChatError, Draft, Participant};
+use crate::app::AppState;
+use crate::error::{AppError, ErrorResponse};
+use crate::lti::claims::SpaceRole;
+use crate::session::TOKEN_PARAM;
+use crate::store::chat::Moderation;
+use crate::unix_now;
+use crate::web::space::authenticate;
+
+/// Messages sent when a client joins a room without a revision to resume from.
+const HISTORY_PAGE: i64 = 50;
+/// Maximum changes sent to a client resuming from a revision; it pages for the rest.
+const RESUME_LIMIT: i64 = 500;
+/// Answers queued for a client before the connection is closed as too slow.
+const OUTGOING_QUEUE: usize = 256;
+/// No room joined yet.
+const NO_ROOM: i64 = 0;
+
+pub async fn space_socket(
+    State(state): State<AppState>,
+    Path(space_id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ErrorResponse> {
+    let expected_origin = state.config.public_url.origin().ascii_serialization();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    if origin.is_some_and(|origin| origin != expected_origin) {
+        tracing::warn!(
+            space_id,
+            ?origin,
+            "WebSocket from a foreign origin rejected"
+        );
+        return Err(AppError::ForeignOrigin.respond(&headers));
+    }
+    let token = query.get(TOKEN_PARAM).map(String::as_str);
+    let view = authenticate(&state, &headers, token, space_id)
+        .await
+        .map_err(|error| error.respond(&headers))?;
+    let participant = Participant {
+        space_id,
+        user_id: view.user_id,
+        role: SpaceRole::parse(&view.role),
+        name: view
+            .user_name
+            .unwrap_or_else(|| "Unnamed participant".into()),
+    };
+    let chat = state.chat.clone();
+    Ok(upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            let (sink, stream) = socket.split();
+            run_connection(sink, stream, chat, participant).await;
+        }))
+}
+
+/// Serves one connection until the client leaves or the socket fails.
+pub async fn run_connection<S, R, E>(sink: S, stream: R, chat: Chat, who: Participant)
+where
+    S: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, E>> + Unpin + Send,
+{
+    let events = chat.hub.subscribe(who.space_id);
+    let current_room = Arc::new(AtomicI64::new(NO_ROOM));
+    let (outgoing, queue) = mpsc::channel::<String>(OUTGOING_QUEUE);
+    let writer = tokio::spawn(write_loop(
+        sink,
+        queue,
+        events,
+        current_room.clone(),
+        who.is_moderator(),
+    ));
+
+    let mut connection = Connection {
+        chat,
+        who,
+        current_room,
+        outgoing,
+        visit_id: None,
+        status: "available".into(),
+    };
+    connection.open().await;
+    connection.read_loop(stream).await;
+    connection.close().await;
+    writer.abort();
+}
+
+async fn write_loop<S>(
+    mut sink: S,
+    mut queue: mpsc::Receiver<String>,
+    mut events: broadcast::Receiver<Arc<Event>>,
+    current_room: Arc<AtomicI64>,
+    moderator: bool,
+) where
+    S: Sink<Message> + Unpin,
+{
+    loop {
+        let text: Arc<str> = tokio::select! {
+            answer = queue.recv() => match answer {
+                Some(text) => text.into(),
+                None => break,
+            },
+            event = events.recv() => match event {
+                Ok(event) => {
+                    let wanted = event.room_id.is_none_or(|room| room == current_room.load(Ordering::Acquire));
+                    if !wanted {
+                        continue;
+                    }
+                    match (&event.moderator_payload, moderator) {
+                        (Some(payload), true) => payload.clone(),
+                        _ => event.payload.clone(),
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                    tracing::debug!(skipped, "WebSocket client lagged; asking it to resync");
+                    ServerMessage::Resync.to_json().into()
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+        };
+        if sink
+            .send(Message::Text(Utf8Bytes::from(&*text)))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+}
+
+struct Connection {
+    chat: Chat,
+    who: Participant,
+    current_room: Arc<AtomicI64>,
+    outgoing: mpsc::Sender<String>,
+    visit_id: Option<i64>,
+    status: String,
+}
+
+impl Connection {
+    async fn send(&self, message: ServerMessage<'_>) {
+        let _ = self.outgoing.send(message.to_json()).await;
+    }
+
+    async fn error(&self, error: &ChatError) {
+        if let ChatError::Storage(cause) = error {
+            tracing::error!(space_id = self.who.space_id, error = %cause, "chat storage error");
+        }
+        let text = match error {
+            ChatError::Storage(_) => {
+                "cowork cannot reach its database; try again shortly".to_string()
+            }
+            other => other.to_string(),
+        };
+        self.send(ServerMessage::Error {
+            code: error.code(),
+            message: &text,
+        })
+        .await;
+    }
+
+    async fn open(&mut self) {
+        let store = &self.chat.store;
+        let rooms = match store.rooms(self.who.space_id, false).await {
+            Ok(rooms) => rooms,
+            Err(error) => return self.error(&ChatError::Storage(error)).await,
+        };
+        if let Some(user_id) = self.who.user_id {
+            let entry = self.presence_entry(user_id, None);
+            if self.chat.hub.connect(self.who.space_id, entry.clone()) {
+                self.publish_presence(&entry, true);
+            }
+        }
+        let online = self.chat.hub.online(self.who.space_id);
+        self.send(ServerMessage::Hello {
+            user_id: self.who.user_id,
+            role: self.who.role.as_str(),
+            rooms: &rooms,
+            online: &online,
+        })
+        .await;
+    }
+
+    async fn close(&mut self) {
+        let now = unix_now();
+        if let Some(visit_id) = self.visit_id.take() {
+            if let Err(error) = self.chat.store.end_visit(visit_id, now).await {
+                tracing::warn!(%error, visit_id, "recording the end of a room visit failed");
+            }
+        }
+        let Some(user_id) = self.who.user_id else {
+            return;
+        };
+        let room = self.current_room.load(Ordering::Acquire);
+        let room = (room != NO_ROOM).then_some(room);
+        if let Err(error) = self
+            .chat
+            .store
+            .set_presence(self.who.space_id, user_id, room, &self.status, now)
+            .await
+        {
+            tracing::warn!(%error, user_id, "recording last seen time failed");
+        }
+        if self.chat.hub.disconnect(self.who.space_id, user_id) {
+            let entry = self.presence_entry(user_id, room);
+            self.publish_presence(&entry, false);
+        }
+    }
+
+    fn presence_entry(&self, user_id: i64, room_id: Option<i64>) -> PresenceEntry {
+        PresenceEntry {
+            user_id,
+            name: self.who.name.clone(),
+            role: self.who.role.as_str().to_string(),
+            room_id,
+            status: self.status.clone(),
+        }
+    }
+
+    fn publish_presence(&self, entry: &PresenceEntry, online: bool) {
+        let payload = ServerMessage::Presence { entry, online }.to_json();
+        self.chat.hub.publish(
+            self.who.space_id,
+            Event {
+                room_id: None,
+                payload: payload.into(),
+                moderator_payload: None,
+            },
+        );
+    }
+
+    async fn read_loop<R, E>(&mut self, mut stream: R)
+    where
+        R: Stream<Item = Result<Message, E>> + Unpin,
+    {
+        while let Some(Ok(frame)) = stream.next().await {
+            let text = match frame {
+                Message::Text(text) => text,
+                Message::Close(_) => break,
+                _ => continue,
+            };
+            match serde_json::from_str::<ClientMessage>(text.as_str()) {
+                Ok(message) => self.handle(message).await,
+                Err(error) => {
+                    let detail = format!("the message is not valid JSON for this socket: {error}");
+                    self.error(&ChatError::Invalid(detail)).await;
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, message: ClientMessage) {
+        let now = unix_now();
+        let result = match message {
+            ClientMessage::Join { room_id, since_rev } => self.join(room_id, since_rev, now).await,
+            ClientMessage::History {
+                room_id,
+                before_seq,
+            } => self.history(room_id, before_seq).await,
+            ClientMessage::Status { status } => self.set_status(status, now).await,
+            ClientMessage::Ping => {
+                self.send(ServerMessage::Pong).await;
+                Ok(())
+            }
+            ClientMessage::Send {
+                room_id,
+                body,
+                parent_id,
+                stance,
+                mentions,
+                client_ref,
+            } => {
+                let draft = Draft {
+                    room_id,
+                    body,
+                    parent_id,
+                    stance,
+                    mentions,
+                };
+                match self.chat.post(&self.who, draft, now).await {
+                    Ok(stored) => {
+                        self.ack(client_ref.as_deref(), stored.id).await;
+                        Ok(())
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            ClientMessage::Edit { message_id, body } => {
+                let result = self.chat.edit(&self.who, message_id, body, now).await;
+                self.ack_result(result).await
+            }
+            ClientMessage::Delete { message_id } => {
+                let result = self.chat.delete(&self.who, message_id, now).await;
+                self.ack_result(result).await
+            }
+            ClientMessage::React {
+                message_id,
+                emoji,
+                on,
+            } => {
+                let result = self
+                    .chat
+                    .react(&self.who, message_id, &emoji, on, now)
+                    .await;
+                self.ack_result(result).await
+            }
+            ClientMessage::Pin { message_id, on } => {
+                let action = if on {
+                    Moderation::Pin
+                } else {
+                    Moderation::Unpin
+                };
+                let result = self.chat.set_flag(&self.who, message_id, action, now).await;
+                self.ack_result(result).await
+            }
+            ClientMessage::Hide { message_id, on } => {
+                let action = if on {
+                    Moderation::Hide
+                } else {
+                    Moderation::Unhide
+                };
+                let result = self.chat.set_flag(&self.who, message_id, action, now).await;
+                self.ack_result(result).await
+            }
+        };
+        if let Err(error) = result {
+            self.error(&error).await;
+        }
+    }
+
+    async fn ack(&self, client_ref: Option<&str>, message_id: i64) {
+        self.send(ServerMessage::Ack {
+            client_ref,
+            message_id,
+        })
+        .await;
+    }
+
+    async fn ack_result(
+        &self,
+        result: Result<crate::store::chat::StoredMessage, ChatError>,
+    ) -> Result<(), ChatError> {
+        let stored = result?;
+        self.ack(None, stored.id).await;
+        Ok(())
+    }
+
+    fn view(&self, message: &crate::store::chat::StoredMessage) -> MessageView {
+        if self.who.is_moderator() {
+            MessageView::moderator(message)
+        } else {
+            MessageView::public(message)
+        }
+    }
+
+    async fn join(
+        &mut self,
+        room_id: i64,
+        since_rev: Option<i64>,
+        now: i64,
+    ) -> Result<(), ChatError> {
+        let store = self.chat.store.clone();
+        store
+            .room(self.who.space_id, room_id)
+            .await?
+            .filter(|room| room.archived_at.is_none())
+            .ok_or(ChatError::NotFound(
+                "no open room with this id in your space",
+            ))?;
+
+        // Switch before reading history: an event published meanwhile then arrives
+        // twice rather than never, and clients keep the copy with the higher revision.
+        let previous = self.current_room.swap(room_id, Ordering::AcqRel);
+        if let Some(user_id) = self.who.user_id {
+            if previous != room_id {
+                if let Some(visit_id) = self.visit_id.take() {
+                    store.end_visit(visit_id, now).await?;
+                }
+                self.visit_id = Some(
+                    store
+                        .start_visit(self.who.space_id, room_id, user_id, now)
+                        .await?,
+                );
+                store
+                    .set_presence(self.who.space_id, user_id, Some(room_id), &self.status, now)
+                    .await?;
+                if let Some(entry) =
+                    self.chat
+                        .hub
+                        .update_presence(self.who.space_id, user_id, |entry| {
+                            entry.room_id = Some(room_id)
+                        })
+                {
+                    self.publish_presence(&entry, true);
+                }
+            }
+        }
+
+        let (messages, since, more_before) = match since_rev {
+            Some(rev) => (
+                store.messages_since(room_id, rev, RESUME_LIMIT).await?,
+                true,
+                false,
+            ),
+            None => {
+                let page = store
+                    .messages_before(room_id, i64::MAX, HISTORY_PAGE)
+                    .await?;
+                let full = page.len() as i64 == HISTORY_PAGE;
+                (page, false, full)
+            }
+        };
+        let messages = messages.iter().map(|m| self.view(m)).collect();
+        self.send(ServerMessage::History {
+            room_id,
+            since,
+            messages,
+            more_before,
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn history(&self, room_id: i64, before_seq: i64) -> Result<(), ChatError> {
+        let store = &self.chat.store;
+        store
+            .room(self.who.space_id, room_id)
+            .await?
+            .ok_or(ChatError::NotFound("no room with this id in your space"))?;
+        let page = store
+            .messages_before(room_id, before_seq, HISTORY_PAGE)
+            .await?;
+        let more_before = page.len() as i64 == HISTORY_PAGE;
+        self.send(ServerMessage::History {
+            room_id,
+            since: false,
+            messages: page.iter().map(|m| self.view(m)).collect(),
+            more_before,
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn set_status(&mut self, status: String, now: i64) -> Result<(), ChatError> {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ChatError::Invalid(format!(
+                "{status:?} is not one of {STATUSES:?}"
+            )));
+        }
+        let Some(user_id) = self.who.user_id else {
+            return Err(ChatError::Forbidden("an anonymous launch has no presence"));
+        };
+        self.status = status.clone();
+        let room = self.current_room.load(Ordering::Acquire);
+        let room = (room != NO_ROOM).then_some(room);
+        self.chat
+            .store
+            .set_presence(self.who.space_id, user_id, room, &status, now)
+            .await?;
+        if let Some(entry) = self
+            .chat
+            .hub
+            .update_presence(self.who.space_id, user_id, |entry| entry.status = status)
+        {
+            self.publish_presence(&entry, true);
+        }
+        Ok(())
+    }
+}
