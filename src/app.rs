@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -83,6 +83,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/spaces/{space_id}", get(web::space::space_page))
         .route("/spaces/{space_id}/ws", get(chat::ws::space_socket))
+        .route(
+            "/spaces/{space_id}/rooms",
+            get(web::rooms::list_rooms).post(web::rooms::create_room),
+        )
+        .route(
+            "/spaces/{space_id}/rooms/{room_id}",
+            post(web::rooms::change_room),
+        )
+        .route(
+            "/spaces/{space_id}/rooms/{room_id}/membership",
+            post(web::rooms::set_membership),
+        )
+        .route(
+            "/spaces/{space_id}/settings",
+            post(web::rooms::change_settings),
+        )
+        .route("/spaces/{space_id}/mutes", post(web::rooms::mute))
+        .route("/spaces/{space_id}/audit", get(web::rooms::audit_log))
         .route("/session/probe", get(web::space::session_probe))
         .route("/assets/{name}", get(web::assets::asset))
         .fallback(web::pages::not_found)

@@ -164,6 +164,10 @@ pub enum ServerMessage<'a> {
         code: &'a str,
         message: &'a str,
     },
+    /// The rooms of the space changed; `rooms` is the new list of open rooms.
+    Rooms {
+        rooms: &'a [Room],
+    },
     /// The connection missed events; the client joins its room again with its last revision.
     Resync,
     Pong,

@@ -2,4 +2,5 @@
 
 pub mod assets;
 pub mod pages;
+pub mod rooms;
 pub mod space;
