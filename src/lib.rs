@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod i18n;
 pub mod keys;
 pub mod lti;
 pub mod session;

@@ -49,7 +49,7 @@ pub async fn writer(
 }
 
 /// Authenticates a read: the token may come in the header, the `lt` parameter or the cookie.
-async fn reader(
+pub async fn reader(
     state: &AppState,
     headers: &HeaderMap,
     query: &std::collections::HashMap<String, String>,
@@ -63,7 +63,7 @@ async fn reader(
     Ok(participant(space_id, view))
 }
 
-fn participant(space_id: i64, view: crate::store::SessionView) -> Participant {
+pub fn participant(space_id: i64, view: crate::store::SessionView) -> Participant {
     Participant {
         space_id,
         user_id: view.user_id,

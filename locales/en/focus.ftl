@@ -1,0 +1,1 @@
+# focus: en strings.

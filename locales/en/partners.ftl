@@ -1,0 +1,1 @@
+# partners: en strings.

@@ -1,0 +1,1 @@
+# showcase: ru strings.

@@ -1,0 +1,276 @@
+//! Translations with Fluent: English and Russian, chosen from the launch's
+//! `launch_presentation.locale`, with English as the fallback for any missing language
+//! or message. Russian plural forms come from Fluent's CLDR plural rules.
+//!
+//! The `.ftl` files under `locales/` are compiled into the binary.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// The languages cowork speaks; the first is the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ru,
+}
+
+impl Lang {
+    /// Picks the language for a BCP 47 or POSIX locale such as `ru`, `ru-RU` or `ru_RU`.
+    pub fn from_locale(locale: Option<&str>) -> Lang {
+        let primary = locale
+            .unwrap_or("")
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "ru" => Lang::Ru,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+}
+
+/// Translation files per language, in the order they are loaded.
+const SOURCES: &[(Lang, &[&str])] = &[
+    (
+        Lang::En,
+        &[
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/en/help.ftl"),
+            include_str!("../locales/en/showcase.ftl"),
+            include_str!("../locales/en/focus.ftl"),
+            include_str!("../locales/en/partners.ftl"),
+            include_str!("../locales/en/events.ftl"),
+        ],
+    ),
+    (
+        Lang::Ru,
+        &[
+            include_str!("../locales/ru/main.ftl"),
+            include_str!("../locales/ru/help.ftl"),
+            include_str!("../locales/ru/showcase.ftl"),
+            include_str!("../locales/ru/focus.ftl"),
+            include_str!("../locales/ru/partners.ftl"),
+            include_str!("../locales/ru/events.ftl"),
+        ],
+    ),
+];
+
+struct Catalog {
+    bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
+    /// Ids of the messages that the page scripts use (those starting with `js-`).
+    script_ids: Vec<String>,
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut bundles = Vec::new();
+        let mut script_ids = Vec::new();
+        for (lang, sources) in SOURCES {
+            let language: LanguageIdentifier = lang.code().parse().expect("valid language code");
+            let mut bundle = FluentBundle::new_concurrent(vec![language]);
+            // Unicode isolation marks would show up in titles and in attribute values.
+            bundle.set_use_isolating(false);
+            for source in *sources {
+                let resource =
+                    FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| {
+                        panic!("invalid {} translations: {errors:?}", lang.code())
+                    });
+                bundle.add_resource(resource).unwrap_or_else(|errors| {
+                    panic!("duplicate {} messages: {errors:?}", lang.code())
+                });
+                if *lang == Lang::En {
+                    script_ids.extend(message_ids(source).filter(|id| id.starts_with("js-")));
+                }
+            }
+            bundles.push((*lang, bundle));
+        }
+        Catalog {
+            bundles,
+            script_ids,
+        }
+    })
+}
+
+/// Ids of the messages defined in a Fluent source, in order.
+fn message_ids(source: &str) -> impl Iterator<Item = String> + '_ {
+    source
+        .lines()
+        .filter(|line| !line.starts_with([' ', '#', '\t', '*', '[', '}']) && !line.is_empty())
+        .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim().to_string()))
+}
+
+/// Translates messages into one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    pub fn for_locale(locale: Option<&str>) -> Self {
+        Self::new(Lang::from_locale(locale))
+    }
+
+    /// The language code for `<html lang>`.
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The message `id`.
+    pub fn t(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with one argument, for example a name or a count.
+    pub fn t1(&self, id: &str, name: &str, value: impl Into<Arg>) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, value.into().0);
+        self.format(id, Some(&args))
+    }
+
+    /// The message `id` with a `count` argument, for plural forms.
+    pub fn count(&self, id: &str, count: i64) -> String {
+        self.t1(id, "count", count)
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
+        let catalog = catalog();
+        let order = [self.lang, Lang::En];
+        for lang in order {
+            let Some((_, bundle)) = catalog.bundles.iter().find(|(l, _)| *l == lang) else {
+                continue;
+            };
+            let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) else {
+                continue;
+            };
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, args, &mut errors);
+            if !errors.is_empty() {
+                tracing::warn!(
+                    id,
+                    lang = lang.code(),
+                    ?errors,
+                    "translation formatting failed"
+                );
+            }
+            return text.into_owned();
+        }
+        tracing::warn!(id, "missing translation");
+        id.to_string()
+    }
+
+    /// Every `js-` message, translated, as JSON for a `<script type="application/json">`
+    /// element. `<` is escaped so the text cannot close the element.
+    pub fn script_strings(&self) -> String {
+        let strings: BTreeMap<&str, String> = catalog()
+            .script_ids
+            .iter()
+            .map(|id| (id.as_str(), self.t(id)))
+            .collect();
+        serde_json::to_string(&strings)
+            .expect("strings serialize")
+            .replace('<', "\\u003c")
+    }
+}
+
+/// A Fluent argument value.
+pub struct Arg(FluentValue<'static>);
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        Arg(FluentValue::from(value))
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg(FluentValue::from(value.to_string()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg(FluentValue::from(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_codes_mapped() {
+        assert_eq!(Lang::from_locale(Some("ru")), Lang::Ru);
+        assert_eq!(Lang::from_locale(Some("ru-RU")), Lang::Ru);
+        assert_eq!(Lang::from_locale(Some("ru_RU")), Lang::Ru);
+        assert_eq!(Lang::from_locale(Some("RU")), Lang::Ru);
+        assert_eq!(Lang::from_locale(Some("en")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("de")), Lang::En, "fallback");
+        assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn russian_plural_forms() {
+        let ru = Tr::new(Lang::Ru);
+        assert_eq!(ru.count("minutes-ago", 1), "1 минуту назад");
+        assert_eq!(ru.count("minutes-ago", 2), "2 минуты назад");
+        assert_eq!(ru.count("minutes-ago", 5), "5 минут назад");
+        assert_eq!(ru.count("minutes-ago", 11), "11 минут назад");
+        assert_eq!(ru.count("minutes-ago", 21), "21 минуту назад");
+        assert_eq!(ru.count("minutes-ago", 22), "22 минуты назад");
+    }
+
+    #[test]
+    fn english_plural_forms() {
+        let en = Tr::new(Lang::En);
+        assert_eq!(en.count("minutes-ago", 1), "1 minute ago");
+        assert_eq!(en.count("minutes-ago", 2), "2 minutes ago");
+    }
+
+    #[test]
+    fn every_english_message_translated() {
+        let ids = |sources: &[&str]| -> Vec<String> {
+            sources
+                .iter()
+                .flat_map(|source| message_ids(source))
+                .collect()
+        };
+        let english = ids(SOURCES[0].1);
+        let russian = ids(SOURCES[1].1);
+        assert!(english.len() > 10, "the catalogue was read: {english:?}");
+        let missing: Vec<&String> = english.iter().filter(|id| !russian.contains(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "messages without Russian text: {missing:?}"
+        );
+        let extra: Vec<&String> = russian.iter().filter(|id| !english.contains(id)).collect();
+        assert!(
+            extra.is_empty(),
+            "Russian messages without English text: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn script_strings_cannot_close_element() {
+        let json = Tr::new(Lang::En).script_strings();
+        assert!(!json.contains('<'), "{json}");
+        let parsed: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+        assert!(parsed.keys().all(|id| id.starts_with("js-")));
+    }
+}
