@@ -101,10 +101,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/spaces/{space_id}/mutes", post(web::rooms::mute))
         .route("/spaces/{space_id}/audit", get(web::rooms::audit_log))
+        .merge(web::events::router())
+        .merge(web::manage::router())
+        .merge(web::focus::router())
+        .merge(web::help::router())
+        .merge(web::partners::router())
         .route("/session/probe", get(web::space::session_probe))
         .route("/assets/{name}", get(web::assets::asset))
         .fallback(web::pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Merged after the body limit, because the upload route takes files larger than
+        // 64 KiB. The showcase router sets the body limit of each of its routes.
+        .merge(web::showcase::router())
         // Session tokens travel in URLs, so no page may leak its address to another site.
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

@@ -163,7 +163,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_demo(config: Config, platform_bind: SocketAddr) -> anyhow::Result<()> {
+async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Result<()> {
+    // With only the bind address changed, the tool is reached where it listens.
+    let defaults = Config::default();
+    if config.public_url == defaults.public_url && config.bind != defaults.bind {
+        config.public_url = format!("http://{}", config.bind).parse()?;
+    }
     let store = open_store(&config).await?;
     let tool_listener = TcpListener::bind(config.bind)
         .await
@@ -328,6 +333,13 @@ async fn add_platforms(store: &dyn store::Store, platforms: &[NewPlatform]) -> a
     }
     for platform in platforms {
         let stored = store.upsert_platform(platform, unix_now()).await?;
+        if stored.deployments.is_empty() {
+            eprintln!(
+                "warning: {} client_id={} has no deployment ID yet, so every launch from it is \
+                 rejected; add one with `cowork platform add ... --deployment-id ID`",
+                stored.issuer, stored.client_id
+            );
+        }
         println!(
             "registered {} client_id={} deployments={}",
             stored.issuer,

@@ -10,6 +10,9 @@ use url::Url;
 
 use crate::store::NewPlatform;
 
+/// Largest allowed `upload_max_bytes` (1 GiB).
+const MAX_UPLOAD_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// The effective configuration of one cowork process.
 #[derive(Debug, Clone, Serialize)]
 pub struct Config {
@@ -30,6 +33,10 @@ pub struct Config {
     pub key_grace_secs: i64,
     /// Members seen within this many seconds are listed on the space page.
     pub recent_presence_secs: i64,
+    /// Largest file accepted in the showcase, in bytes.
+    pub upload_max_bytes: u64,
+    /// Directory for showcase files; `None` keeps them in the database.
+    pub upload_dir: Option<PathBuf>,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -47,6 +54,8 @@ impl Default for Config {
             jwks_refetch_cooldown_secs: 60,
             key_grace_secs: 2 * 24 * 3600,
             recent_presence_secs: 14 * 24 * 3600,
+            upload_max_bytes: 10 * 1024 * 1024,
+            upload_dir: None,
             platforms: Vec::new(),
         }
     }
@@ -85,6 +94,12 @@ pub struct ConfigArgs {
     /// Seconds within which a visit counts as recent on the space page.
     #[arg(long, env = "COWORK_RECENT_PRESENCE_SECS", global = true)]
     pub recent_presence_secs: Option<i64>,
+    /// Largest file accepted in the showcase, in bytes (default 10485760, 10 MiB).
+    #[arg(long, env = "COWORK_UPLOAD_MAX_BYTES", global = true)]
+    pub upload_max_bytes: Option<u64>,
+    /// Directory for showcase files (created if missing); by default they are kept in the database.
+    #[arg(long, env = "COWORK_UPLOAD_DIR", global = true)]
+    pub upload_dir: Option<PathBuf>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -100,6 +115,8 @@ struct FileConfig {
     jwks_refetch_cooldown_secs: Option<u64>,
     key_grace_secs: Option<i64>,
     recent_presence_secs: Option<i64>,
+    upload_max_bytes: Option<u64>,
+    upload_dir: Option<PathBuf>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -168,6 +185,15 @@ impl Config {
                 .recent_presence_secs
                 .or(file.recent_presence_secs)
                 .unwrap_or(defaults.recent_presence_secs),
+            upload_max_bytes: args
+                .upload_max_bytes
+                .or(file.upload_max_bytes)
+                .unwrap_or(defaults.upload_max_bytes),
+            upload_dir: args
+                .upload_dir
+                .clone()
+                .or(file.upload_dir)
+                .filter(|dir| !dir.as_os_str().is_empty()),
             platforms: file.platforms,
         };
         config.check()?;
@@ -193,6 +219,16 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "clock_leeway_secs",
                 message: format!("{} is outside 0..=300 seconds", self.clock_leeway_secs),
+            });
+        }
+        if !(1..=MAX_UPLOAD_BYTES).contains(&self.upload_max_bytes) {
+            return Err(ConfigError::Invalid {
+                name: "upload_max_bytes",
+                message: format!(
+                    "{} is outside 1..={MAX_UPLOAD_BYTES} bytes; uploads are held in memory \
+                     while they are checked",
+                    self.upload_max_bytes
+                ),
             });
         }
         Ok(())
@@ -305,6 +341,39 @@ mod tests {
         };
         let error = Config::load(&args).unwrap_err().to_string();
         assert!(error.contains("bnid"), "{error}");
+    }
+
+    #[test]
+    fn upload_settings_from_file() {
+        let path = std::env::temp_dir().join(format!("cowork-upload-{}.toml", std::process::id()));
+        std::fs::write(
+            &path,
+            "upload_max_bytes = 2048\nupload_dir = \"/var/lib/cowork/uploads\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let config = Config::load(&args).unwrap();
+        assert_eq!(config.upload_max_bytes, 2048);
+        assert_eq!(
+            config.upload_dir.as_deref(),
+            Some(Path::new("/var/lib/cowork/uploads"))
+        );
+        let defaults = Config::default();
+        assert_eq!(defaults.upload_max_bytes, 10 * 1024 * 1024);
+        assert_eq!(defaults.upload_dir, None);
+    }
+
+    #[test]
+    fn zero_upload_limit_rejected() {
+        let args = ConfigArgs {
+            upload_max_bytes: Some(0),
+            ..Default::default()
+        };
+        let error = Config::load(&args).unwrap_err().to_string();
+        assert!(error.contains("upload_max_bytes"), "{error}");
     }
 
     #[test]

@@ -52,6 +52,8 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/en/focus.ftl"),
             include_str!("../locales/en/partners.ftl"),
             include_str!("../locales/en/events.ftl"),
+            include_str!("../locales/en/manage.ftl"),
+            include_str!("../locales/en/chat.ftl"),
         ],
     ),
     (
@@ -63,6 +65,8 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/ru/focus.ftl"),
             include_str!("../locales/ru/partners.ftl"),
             include_str!("../locales/ru/events.ftl"),
+            include_str!("../locales/ru/manage.ftl"),
+            include_str!("../locales/ru/chat.ftl"),
         ],
     ),
 ];
@@ -142,6 +146,18 @@ impl Tr {
         let mut args = FluentArgs::new();
         args.set(name, value.into().0);
         self.format(id, Some(&args))
+    }
+
+    /// The message `id` with several text arguments.
+    pub fn with_args(&self, id: &str, args: &[(&str, String)]) -> String {
+        if args.is_empty() {
+            return self.t(id);
+        }
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, FluentValue::from(value.clone()));
+        }
+        self.format(id, Some(&fluent_args))
     }
 
     /// The message `id` with a `count` argument, for plural forms.

@@ -4,6 +4,7 @@
 //! with [`app::AppState::new`] and serve it on a listener they bound themselves.
 
 pub mod app;
+pub mod calendar;
 pub mod chat;
 pub mod cli;
 pub mod config;

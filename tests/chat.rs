@@ -595,3 +595,21 @@ async fn malformed_frames_answered_with_errors() {
     socket.send(json!({"type": "ping"})).await;
     socket.next_of("pong").await;
 }
+
+#[tokio::test]
+async fn hello_and_errors_carry_context() {
+    let app = spawn(common::Backend::Sqlite).await;
+    let launched = app.launch(choice("demo-student-1", "learner")).await;
+    let (mut socket, hello) = app.socket(&launched).await;
+    assert_eq!(hello["edit_window_secs"], 900, "default edit window");
+    let room = open_room(&hello);
+    let history = join(&mut socket, room, Some(0)).await;
+    assert_eq!(history["more_after"], false);
+
+    socket
+        .send(json!({"type": "send", "room_id": room, "body": " ", "client_ref": "draft-7"}))
+        .await;
+    let error = socket.next_of("error").await;
+    assert_eq!(error["code"], "invalid");
+    assert_eq!(error["client_ref"], "draft-7", "the failed send is named");
+}

@@ -260,3 +260,38 @@ async fn platform_added_from_configuration() {
     );
     assert_eq!(platforms[0]["deployments"], serde_json::json!(["2"]));
 }
+
+#[tokio::test]
+async fn failed_first_fetch_remembered_briefly() {
+    let body = Arc::new(Mutex::new((503, "{}".to_string())));
+    let (url, hits) = serve_counted("/jwks", body).await;
+    let cache = JwksCache::new(reqwest::Client::new(), Duration::from_secs(60));
+    for attempt in 0..5 {
+        let Err(error) = cache.decoding_key(&url, "any").await else {
+            panic!("an unavailable JWKS must not resolve");
+        };
+        assert!(
+            matches!(error, KeyError::Fetch { .. }),
+            "attempt {attempt}: {error}"
+        );
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "one fetch serves the failure to the others"
+    );
+}
+
+#[tokio::test]
+async fn oversized_jwks_rejected() {
+    let key = keys::generate_key();
+    let mut document: Value = serde_json::from_str(&jwks_body(&[&key])).unwrap();
+    document["padding"] = Value::String("x".repeat(2 * 1024 * 1024));
+    let body = Arc::new(Mutex::new((200, document.to_string())));
+    let (url, _) = serve_counted("/jwks", body).await;
+    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    let Err(error) = cache.decoding_key(&url, &key.kid).await else {
+        panic!("an oversized JWKS must not be read");
+    };
+    assert!(error.to_string().contains("larger than"), "{error}");
+}

@@ -891,3 +891,75 @@ async fn rejected_login_page_names_check() {
         );
     }
 }
+
+#[tokio::test]
+async fn nul_characters_rejected_as_malformed() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        assert_login_rejected(
+            &app,
+            "iss",
+            Some("http://127.0.0.1:1\0x"),
+            "malformed",
+            backend,
+        )
+        .await;
+        assert_login_rejected(&app, "login_hint", Some("a\0b"), "malformed", backend).await;
+
+        let login = app.login(student()).await;
+        let response = app
+            .post_launch("a.b.c", &format!("{}\0", login.state))
+            .await;
+        assert_rejected(response, "malformed", &format!("{backend:?}: state")).await;
+
+        let response = launch_with_claims(&app, |claims| {
+            claims.insert("name".into(), json!("Anna\0Smirnova"));
+        })
+        .await;
+        assert_rejected(response, "malformed", &format!("{backend:?}: claim")).await;
+        assert_no_launch_recorded(&app, &format!("{backend:?}")).await;
+    }
+}
+
+#[tokio::test]
+async fn oversized_login_parameter_rejected() {
+    let app = spawn(Backend::Sqlite).await;
+    let long = format!("http://127.0.0.1/{}", "x".repeat(5000));
+    assert_login_rejected(&app, "iss", Some(&long), "malformed", Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn non_string_audience_rejected() {
+    let app = spawn(Backend::Sqlite).await;
+    let response = launch_with_claims(&app, |claims| {
+        claims.insert("aud".into(), json!([CLIENT_ID, 5, null]));
+        claims.insert("azp".into(), json!(CLIENT_ID));
+    })
+    .await;
+    assert_rejected(response, "aud", "number in aud").await;
+}
+
+#[tokio::test]
+async fn removed_platform_ends_sessions() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let launched = app.launch(student()).await;
+        let page = app.http.get(&launched.space_url).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{backend:?}");
+
+        let registration = app.platform.registration();
+        let removed = app
+            .state
+            .store
+            .remove_platform(&registration.issuer, &registration.client_id)
+            .await
+            .unwrap();
+        assert!(removed, "{backend:?}");
+        let page = app.http.get(&launched.space_url).send().await.unwrap();
+        assert_eq!(
+            page.status(),
+            401,
+            "{backend:?}: the session ended with the registration"
+        );
+    }
+}

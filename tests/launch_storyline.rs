@@ -113,3 +113,31 @@ async fn session_for_other_space_forbidden() {
         );
     }
 }
+
+#[tokio::test]
+async fn russian_launch_gets_russian_page() {
+    let app = spawn(common::Backend::Sqlite).await;
+    app.launch(choice("demo-teacher-1", "instructor")).await;
+    let mut russian = choice("demo-student-1", "learner");
+    russian.locale = "ru-RU".into();
+    let launched = app.launch(russian).await;
+    let html = app
+        .http
+        .get(&launched.space_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"ru\">"), "page language");
+    assert!(html.contains("Комнаты"), "rooms heading");
+    assert!(html.contains("Недавно здесь"), "recently here heading");
+    assert!(html.contains("Преподаватель"), "teacher role label");
+    assert!(html.contains("только что"), "relative time");
+    assert!(html.contains("\"send\":\"Отправить\""), "script strings");
+    assert!(
+        html.contains("\"in_room\":\"в {room}\""),
+        "placeholders kept for the scripts"
+    );
+}

@@ -134,6 +134,8 @@ pub enum ServerMessage<'a> {
     Hello {
         user_id: Option<i64>,
         role: &'a str,
+        /// Seconds after posting during which the author may edit or delete a message.
+        edit_window_secs: i64,
         rooms: &'a [Room],
         online: &'a [PresenceEntry],
     },
@@ -144,6 +146,9 @@ pub enum ServerMessage<'a> {
         messages: Vec<MessageView>,
         /// True when older messages exist before the first one sent.
         more_before: bool,
+        /// True when more changes remain after the last one sent (only with `since`);
+        /// the client joins again from the last revision it received.
+        more_after: bool,
     },
     Message {
         room_id: i64,
@@ -163,6 +168,9 @@ pub enum ServerMessage<'a> {
     Error {
         code: &'a str,
         message: &'a str,
+        /// The `client_ref` of the `send` that failed, when it had one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_ref: Option<&'a str>,
     },
     /// The rooms of the space changed; `rooms` is the new list of open rooms.
     Rooms {

@@ -33,6 +33,8 @@ const HISTORY_PAGE: i64 = 50;
 const RESUME_LIMIT: i64 = 500;
 /// Answers queued for a client before the connection is closed as too slow.
 const OUTGOING_QUEUE: usize = 256;
+/// Read and write buffer of each connection, in bytes.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 /// No room joined yet.
 const NO_ROOM: i64 = 0;
 
@@ -70,6 +72,10 @@ pub async fn space_socket(
     let chat = state.chat.clone();
     Ok(upgrade
         .max_message_size(MAX_FRAME_BYTES)
+        // The library's 128 KiB buffers per direction would make a class of 2,000
+        // connections cost half a gigabyte; chat frames are small.
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let (sink, stream) = socket.split();
             run_connection(sink, stream, chat, participant).await;
@@ -165,6 +171,10 @@ impl Connection {
     }
 
     async fn error(&self, error: &ChatError) {
+        self.error_for(error, None).await;
+    }
+
+    async fn error_for(&self, error: &ChatError, client_ref: Option<&str>) {
         if let ChatError::Storage(cause) = error {
             tracing::error!(space_id = self.who.space_id, error = %cause, "chat storage error");
         }
@@ -177,6 +187,7 @@ impl Connection {
         self.send(ServerMessage::Error {
             code: error.code(),
             message: &text,
+            client_ref,
         })
         .await;
     }
@@ -194,9 +205,14 @@ impl Connection {
             }
         }
         let online = self.chat.hub.online(self.who.space_id);
+        let edit_window_secs = match store.space_settings(self.who.space_id).await {
+            Ok(settings) => settings.edit_window_secs,
+            Err(error) => return self.error(&ChatError::Storage(error)).await,
+        };
         self.send(ServerMessage::Hello {
             user_id: self.who.user_id,
             role: self.who.role.as_str(),
+            edit_window_secs,
             rooms: &rooms,
             online: &online,
         })
@@ -273,6 +289,10 @@ impl Connection {
 
     async fn handle(&mut self, message: ClientMessage) {
         let now = unix_now();
+        let failed_ref = match &message {
+            ClientMessage::Send { client_ref, .. } => client_ref.clone(),
+            _ => None,
+        };
         let result = match message {
             ClientMessage::Join { room_id, since_rev } => self.join(room_id, since_rev, now).await,
             ClientMessage::History {
@@ -346,7 +366,7 @@ impl Connection {
             }
         };
         if let Err(error) = result {
-            self.error(&error).await;
+            self.error_for(&error, failed_ref.as_deref()).await;
         }
     }
 
@@ -418,18 +438,18 @@ impl Connection {
             }
         }
 
-        let (messages, since, more_before) = match since_rev {
-            Some(rev) => (
-                store.messages_since(room_id, rev, RESUME_LIMIT).await?,
-                true,
-                false,
-            ),
+        let (messages, since, more_before, more_after) = match since_rev {
+            Some(rev) => {
+                let changes = store.messages_since(room_id, rev, RESUME_LIMIT).await?;
+                let full = changes.len() as i64 == RESUME_LIMIT;
+                (changes, true, false, full)
+            }
             None => {
                 let page = store
                     .messages_before(room_id, i64::MAX, HISTORY_PAGE)
                     .await?;
                 let full = page.len() as i64 == HISTORY_PAGE;
-                (page, false, full)
+                (page, false, full, false)
             }
         };
         let messages = messages.iter().map(|m| self.view(m)).collect();
@@ -438,6 +458,7 @@ impl Connection {
             since,
             messages,
             more_before,
+            more_after,
         })
         .await;
         Ok(())
@@ -458,6 +479,7 @@ impl Connection {
             since: false,
             messages: page.iter().map(|m| self.view(m)).collect(),
             more_before,
+            more_after: false,
         })
         .await;
         Ok(())

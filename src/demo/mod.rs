@@ -140,19 +140,33 @@ impl DemoPlatform {
         now: i64,
     ) -> Map<String, Value> {
         let course = catalog::course(&choice.course_id).unwrap_or(&catalog::COURSES[0]);
-        let user = catalog::user(&choice.user_id).unwrap_or(&catalog::USERS[0]);
+        // People outside the catalogue (load tests launch thousands) are named after their id.
+        let (name, given_name, family_name, email) = match catalog::user(&choice.user_id) {
+            Some(user) => (
+                user.name.to_string(),
+                user.given_name.to_string(),
+                user.family_name.to_string(),
+                user.email.to_string(),
+            ),
+            None => (
+                format!("Participant {}", choice.user_id),
+                "Participant".to_string(),
+                choice.user_id.clone(),
+                format!("{}@example.invalid", choice.user_id),
+            ),
+        };
         let roles = catalog::lti_roles(&choice.role).unwrap_or_default();
         let claims = json!({
             "iss": self.issuer,
             "aud": CLIENT_ID,
-            "sub": user.id,
+            "sub": choice.user_id,
             "iat": now,
             "exp": now + 60,
             "nonce": nonce,
-            "name": user.name,
-            "given_name": user.given_name,
-            "family_name": user.family_name,
-            "email": user.email,
+            "name": name,
+            "given_name": given_name,
+            "family_name": family_name,
+            "email": email,
             claims::DEPLOYMENT_ID: DEPLOYMENT_ID,
             claims::MESSAGE_TYPE: claims::RESOURCE_LINK_REQUEST,
             claims::VERSION: "1.3.0",

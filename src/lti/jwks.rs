@@ -63,11 +63,25 @@ struct CachedSet {
     fetched_at: Instant,
 }
 
+/// What is known about one JWKS URL.
+#[derive(Default)]
+struct Entry {
+    keys: Option<CachedSet>,
+    /// When a fetch last failed while no keys were cached, and why.
+    failure: Option<(Instant, String)>,
+}
+
+/// Largest JWKS document accepted, in bytes; real ones hold a few keys in a few KiB.
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+/// How long a failed first fetch is remembered, so launches waiting on an unreachable
+/// platform fail at once instead of each waiting for its own fetch to time out.
+const FAILURE_MEMORY: Duration = Duration::from_secs(10);
+
 /// Fetches JWKS documents over HTTP and caches them per URL.
 pub struct JwksCache {
     http: reqwest::Client,
     cooldown: Duration,
-    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedSet>>>>>,
+    entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Entry>>>>,
 }
 
 impl JwksCache {
@@ -79,7 +93,7 @@ impl JwksCache {
         }
     }
 
-    fn entry(&self, url: &str) -> Arc<tokio::sync::Mutex<Option<CachedSet>>> {
+    fn entry(&self, url: &str) -> Arc<tokio::sync::Mutex<Entry>> {
         let mut entries = self.entries.lock().expect("JWKS cache lock");
         entries.entry(url.to_string()).or_default().clone()
     }
@@ -96,14 +110,24 @@ impl JwksCache {
             .timeout(Duration::from_secs(5))
             .send()
             .await
-            .map_err(|error| failed(error.to_string()))?;
+            .map_err(|error| failed(describe(&error)))?;
         if !response.status().is_success() {
             return Err(failed(format!("HTTP status {}", response.status())));
         }
-        let body = response
-            .bytes()
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|error| failed(error.to_string()))?;
+            .map_err(|error| failed(error.to_string()))?
+        {
+            if body.len() + chunk.len() > MAX_JWKS_BYTES {
+                return Err(failed(format!(
+                    "the document is larger than {MAX_JWKS_BYTES} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
         parse_jwks(&body).map_err(failed)
     }
 }
@@ -115,7 +139,20 @@ impl KeySource for JwksCache {
         // Holding this URL's lock through the fetch means concurrent launches that miss
         // the cache wait for one fetch instead of each starting their own.
         let mut cached = entry.lock().await;
-        if let Some(set) = cached.as_ref() {
+        if cached.keys.is_none() {
+            if let Some((at, reason)) = &cached.failure {
+                if at.elapsed() < FAILURE_MEMORY.min(self.cooldown) {
+                    return Err(KeyError::Fetch {
+                        url: jwks_url.to_string(),
+                        reason: format!(
+                            "{reason} (within the last {} seconds)",
+                            FAILURE_MEMORY.as_secs()
+                        ),
+                    });
+                }
+            }
+        }
+        if let Some(set) = cached.keys.as_ref() {
             if let Some(key) = set.keys.get(kid) {
                 return Ok(key.clone());
             }
@@ -132,21 +169,42 @@ impl KeySource for JwksCache {
                 // A failed fetch keeps the keys already cached, so a platform outage does not
                 // break launches signed with a known key, and restarts the cooldown.
                 tracing::warn!(url = %jwks_url, %error, "platform JWKS fetch failed");
-                if let Some(set) = cached.as_mut() {
-                    set.fetched_at = Instant::now();
+                match cached.keys.as_mut() {
+                    Some(set) => set.fetched_at = Instant::now(),
+                    None => cached.failure = Some((Instant::now(), error_reason(&error))),
                 }
                 return Err(error);
             }
         };
         let found = keys.get(kid).cloned();
-        *cached = Some(CachedSet {
+        cached.keys = Some(CachedSet {
             keys,
             fetched_at: Instant::now(),
         });
+        cached.failure = None;
         found.ok_or_else(|| KeyError::UnknownKid {
             url: jwks_url.to_string(),
             kid: kid.to_string(),
         })
+    }
+}
+
+/// An error with its chain of causes, e.g. "error sending request: connection refused".
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn error_reason(error: &KeyError) -> String {
+    match error {
+        KeyError::Fetch { reason, .. } => reason.clone(),
+        other => other.to_string(),
     }
 }
 

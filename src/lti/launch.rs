@@ -20,6 +20,9 @@ use crate::session::{self, TOKEN_PARAM};
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
 use crate::{random_token, unix_now, web};
 
+/// Largest id_token accepted, in bytes. Moodle's are about 5 KiB.
+const MAX_ID_TOKEN_BYTES: usize = 48 * 1024;
+
 #[derive(Debug, Deserialize)]
 pub struct LaunchForm {
     pub id_token: Option<String>,
@@ -95,6 +98,20 @@ async fn validate_launch(
     form: &LaunchForm,
     now: i64,
 ) -> Result<Result<(Platform, Launch), Rejection>, AppError> {
+    let oversized = form
+        .id_token
+        .as_ref()
+        .is_some_and(|t| t.len() > MAX_ID_TOKEN_BYTES)
+        || form.state.as_ref().is_some_and(|s| s.len() > 256);
+    let nul = [&form.id_token, &form.state]
+        .iter()
+        .any(|value| value.as_ref().is_some_and(|v| v.contains('\0')));
+    if oversized || nul {
+        return Ok(Err(Rejection::new(
+            Check::Malformed,
+            "the launch form's id_token or state is oversized or contains a NUL character",
+        )));
+    }
     let Some(raw) = form.id_token.as_deref().filter(|t| !t.is_empty()) else {
         return Ok(Err(Rejection::new(
             Check::MissingParameter,
@@ -108,6 +125,8 @@ async fn validate_launch(
         )));
     };
 
+    // NOTE: the state is not bound to the browser that started the login, because the
+    // launch must also work in frames that block cookies; a login CSRF stays possible.
     let login = match state.store.use_login_state(state_param, now).await? {
         StateUse::Accepted(login) => login,
         StateUse::AlreadyUsed(_) => {

@@ -53,6 +53,7 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
         tracing::warn!(check = error.check.code(), detail = %error.detail, "login rejected");
         AppError::Login(error)
     };
+    check_parameters(&request).map_err(rejected)?;
     let issuer = required(&request.iss, "iss").map_err(rejected)?;
     let login_hint = required(&request.login_hint, "login_hint").map_err(rejected)?;
     let target_link_uri =
@@ -98,6 +99,48 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
     Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
 }
 
+/// Longest login parameter accepted, in bytes; real ones are URLs and short hints.
+const MAX_PARAMETER_BYTES: usize = 4096;
+
+/// Rejects parameters no platform sends: oversized ones, and ones with a NUL character,
+/// which PostgreSQL cannot store in text.
+fn check_parameters(request: &LoginRequest) -> Result<(), LaunchError> {
+    let parameters = [
+        ("iss", &request.iss),
+        ("login_hint", &request.login_hint),
+        ("target_link_uri", &request.target_link_uri),
+        ("client_id", &request.client_id),
+        ("lti_message_hint", &request.lti_message_hint),
+        ("lti_deployment_id", &request.lti_deployment_id),
+    ];
+    for (name, value) in parameters {
+        let Some(value) = value else { continue };
+        if value.len() > MAX_PARAMETER_BYTES {
+            return Err(LaunchError::new(
+                Check::Malformed,
+                format!("the login request's {name} is longer than {MAX_PARAMETER_BYTES} bytes"),
+            ));
+        }
+        if value.contains('\0') {
+            return Err(LaunchError::new(
+                Check::Malformed,
+                format!("the login request's {name} contains a NUL character"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A value from a request, cut to a length that keeps logs and error pages readable.
+pub fn shown(value: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    if value.chars().count() <= MAX_CHARS {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(MAX_CHARS).collect();
+    format!("{head:?}…")
+}
+
 fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, LaunchError> {
     value.as_deref().filter(|v| !v.is_empty()).ok_or_else(|| {
         LaunchError::new(
@@ -114,7 +157,8 @@ fn check_target_origin(target_link_uri: &str, public_url: &Url) -> Result<(), La
         LaunchError::new(
             Check::TargetLinkUriOrigin,
             format!(
-                "target_link_uri {target_link_uri:?} is not on this tool's origin {}",
+                "target_link_uri {} is not on this tool's origin {}",
+                shown(target_link_uri),
                 public_url.origin().ascii_serialization()
             ),
         )
@@ -134,23 +178,34 @@ async fn find_registration(
     client_id: Option<&str>,
 ) -> Result<Result<Platform, LaunchError>, AppError> {
     if let Some(client_id) = client_id.filter(|c| !c.is_empty()) {
-        return Ok(state.store.platform(issuer, client_id).await?.ok_or_else(|| {
-            LaunchError::new(
-                Check::UnknownRegistration,
-                format!("no platform is registered with issuer {issuer:?} and client_id {client_id:?}"),
-            )
-        }));
+        return Ok(state
+            .store
+            .platform(issuer, client_id)
+            .await?
+            .ok_or_else(|| {
+                LaunchError::new(
+                    Check::UnknownRegistration,
+                    format!(
+                        "no platform is registered with issuer {} and client_id {}",
+                        shown(issuer),
+                        shown(client_id)
+                    ),
+                )
+            }));
     }
     let mut candidates = state.store.platforms_for_issuer(issuer).await?;
     Ok(match candidates.len() {
         1 => Ok(candidates.remove(0)),
         0 => Err(LaunchError::new(
             Check::UnknownRegistration,
-            format!("no platform is registered with issuer {issuer:?}"),
+            format!("no platform is registered with issuer {}", shown(issuer)),
         )),
         _ => Err(LaunchError::new(
             Check::UnknownRegistration,
-            format!("issuer {issuer:?} has several registrations and the login request names no client_id"),
+            format!(
+                "issuer {} has several registrations and the login request names no client_id",
+                shown(issuer)
+            ),
         )),
     })
 }

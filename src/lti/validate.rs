@@ -124,6 +124,12 @@ pub fn check_claims(
     expected: &Expected,
 ) -> Result<Launch, LaunchError> {
     let platform = expected.platform;
+    if claims.values().any(contains_nul) {
+        return Err(LaunchError::new(
+            Check::Malformed,
+            "a claim contains a NUL character, which cowork cannot store",
+        ));
+    }
 
     let issuer = required_str(claims, "iss", Check::Issuer)?;
     if issuer != platform.issuer {
@@ -256,7 +262,16 @@ pub fn check_claims(
 fn check_audience(claims: &Map<String, Value>, client_id: &str) -> Result<(), LaunchError> {
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(one)) => vec![one.as_str()],
-        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Array(many)) => {
+            let strings: Vec<&str> = many.iter().filter_map(Value::as_str).collect();
+            if strings.len() != many.len() {
+                return Err(LaunchError::new(
+                    Check::Audience,
+                    "aud lists a value that is not a string",
+                ));
+            }
+            strings
+        }
         _ => {
             return Err(LaunchError::new(
                 Check::Audience,
@@ -394,6 +409,17 @@ fn custom_parameters(claims: &Map<String, Value>) -> BTreeMap<String, String> {
             (name.clone(), text)
         })
         .collect()
+}
+
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, item)| key.contains('\0') || contains_nul(item)),
+        _ => false,
+    }
 }
 
 fn json_type(value: &Value) -> &'static str {

@@ -6,9 +6,20 @@
 
 pub mod chat;
 mod chat_sql;
+pub mod events;
+mod events_sql;
+pub mod focus;
+mod focus_sql;
+pub mod help;
+mod help_sql;
+pub mod partners;
+mod partners_sql;
 mod postgres;
 mod shared;
+pub mod showcase;
+mod showcase_sql;
 mod sqlite;
+pub mod upload_dir;
 
 use std::sync::Arc;
 
@@ -16,7 +27,12 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 pub use chat::ChatStore;
+pub use events::EventStore;
+pub use focus::FocusStore;
+pub use help::HelpStore;
+pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
+pub use showcase::ShowcaseStore;
 pub use sqlite::SqliteStore;
 
 /// Errors from the storage layer. Callers map them to HTTP answers; the text of a
@@ -150,12 +166,22 @@ pub struct Member {
 }
 
 #[async_trait]
-pub trait Store: ChatStore + Send + Sync + 'static {
+pub trait Store:
+    ChatStore
+    + HelpStore
+    + PartnerStore
+    + EventStore
+    + ShowcaseStore
+    + FocusStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
-    /// Every stored tool key, newest first, retired ones included.
+    /// Every stored tool key: current keys first, then retired ones, newest first.
     async fn tool_keys(&self) -> StoreResult<Vec<ToolKey>>;
     /// Marks every key except `kid` as retired at `now` (keys retired earlier keep their time).
     async fn retire_tool_keys_except(&self, kid: &str, now: i64) -> StoreResult<()>;
@@ -169,7 +195,8 @@ pub trait Store: ChatStore + Send + Sync + 'static {
     async fn platform(&self, issuer: &str, client_id: &str) -> StoreResult<Option<Platform>>;
     async fn platform_by_id(&self, id: i64) -> StoreResult<Option<Platform>>;
     async fn platforms_for_issuer(&self, issuer: &str) -> StoreResult<Vec<Platform>>;
-    /// Removes a registration and its deployments; spaces and their history stay.
+    /// Removes a registration and its deployments; spaces and their history stay. When
+    /// it was the issuer's last registration, the sessions of its spaces end.
     async fn remove_platform(&self, issuer: &str, client_id: &str) -> StoreResult<bool>;
 
     async fn insert_login_state(&self, state: &LoginState) -> StoreResult<()>;

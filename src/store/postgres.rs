@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use super::chat_sql::impl_chat_store;
+use super::events_sql;
 use super::shared::impl_store;
 use super::StoreResult;
 
@@ -35,3 +36,8 @@ impl PostgresStore {
 
 impl_store!(PostgresStore, {});
 impl_chat_store!(PostgresStore);
+super::help_sql::impl_help_store!(PostgresStore);
+super::partners_sql::impl_partner_store!(PostgresStore);
+events_sql::impl_event_store!(PostgresStore);
+super::showcase_sql::impl_showcase_store!(PostgresStore);
+super::focus_sql::impl_focus_store!(PostgresStore);

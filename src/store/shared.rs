@@ -36,7 +36,8 @@ macro_rules! impl_store {
             async fn tool_keys(&self) -> $crate::store::StoreResult<Vec<$crate::store::ToolKey>> {
                 Ok(sqlx::query_as(
                     "SELECT kid, private_key_pem, created_at, retired_at FROM tool_keys \
-                     ORDER BY created_at DESC, kid",
+                     ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, \
+                     created_at DESC, kid",
                 )
                 .fetch_all(&self.pool)
                 .await?)
@@ -208,6 +209,16 @@ macro_rules! impl_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // Sessions end with the issuer's last registration, so removing a
+                // compromised registration also ends access through it.
+                sqlx::query(
+                    "DELETE FROM sessions WHERE space_id IN \
+                     (SELECT id FROM spaces WHERE issuer = $1) \
+                     AND NOT EXISTS (SELECT 1 FROM platforms WHERE issuer = $1)",
+                )
+                .bind(issuer)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(true)
             }

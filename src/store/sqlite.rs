@@ -7,6 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use super::chat_sql::impl_chat_store;
+use super::events_sql;
 use super::shared::impl_store;
 use super::StoreResult;
 
@@ -36,3 +37,8 @@ impl SqliteStore {
 
 impl_store!(SqliteStore, {});
 impl_chat_store!(SqliteStore);
+super::help_sql::impl_help_store!(SqliteStore);
+super::partners_sql::impl_partner_store!(SqliteStore);
+events_sql::impl_event_store!(SqliteStore);
+super::showcase_sql::impl_showcase_store!(SqliteStore);
+super::focus_sql::impl_focus_store!(SqliteStore);

@@ -18,6 +18,31 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/space.js"),
     ),
     (
+        "chat-socket.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/chat-socket.js"),
+    ),
+    (
+        "chat-view.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/chat-view.js"),
+    ),
+    (
+        "chat.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/chat.js"),
+    ),
+    (
+        "manage.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/manage.js"),
+    ),
+    (
+        "events.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/events.js"),
+    ),
+    (
         "autosubmit.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/autosubmit.js"),
@@ -26,6 +51,26 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "demo.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/demo.js"),
+    ),
+    (
+        "help.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/help.js"),
+    ),
+    (
+        "partners.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/partners.js"),
+    ),
+    (
+        "showcase.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/showcase.js"),
+    ),
+    (
+        "focus.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/focus.js"),
     ),
 ];
 

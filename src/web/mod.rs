@@ -1,6 +1,12 @@
 //! Server-rendered pages and embedded assets.
 
 pub mod assets;
+pub mod events;
+pub mod focus;
+pub mod help;
+pub mod manage;
 pub mod pages;
+pub mod partners;
 pub mod rooms;
+pub mod showcase;
 pub mod space;

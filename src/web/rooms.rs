@@ -437,6 +437,11 @@ fn check_kind(kind: &str) -> Result<String, AppError> {
 }
 
 fn check_text(name: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
+    if value.contains('\0') {
+        return Err(AppError::Invalid(format!(
+            "{name} contains a NUL character"
+        )));
+    }
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length < min || length > max {

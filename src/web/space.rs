@@ -10,7 +10,10 @@ use axum::Json;
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::chat::markdown::MAX_BODY_CHARS;
+use crate::chat::protocol::{REACTIONS, STATUSES};
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::Tr;
 use crate::lti::claims::SpaceRole;
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::{Member, SessionView};
@@ -20,15 +23,17 @@ use crate::unix_now;
 const MEMBER_LIST_LIMIT: i64 = 50;
 
 struct MemberRow {
+    user_id: i64,
     name: String,
     role: &'static str,
-    role_label: &'static str,
+    role_label: String,
     last_seen: String,
 }
 
 #[derive(Template)]
 #[template(path = "space.html")]
 struct SpacePage {
+    tr: Tr,
     space_id: i64,
     token: String,
     document_target: String,
@@ -37,9 +42,16 @@ struct SpacePage {
     activity_title: String,
     user_name: String,
     role: &'static str,
-    role_label: &'static str,
+    role_label: String,
     return_url: String,
     members: Vec<MemberRow>,
+    /// The reactions a person can add, separated by spaces.
+    reactions: String,
+    /// The presence statuses a person can choose, separated by spaces.
+    statuses: String,
+    max_body_chars: usize,
+    /// The chat's user-visible strings as JSON, safe inside a `<script>` element.
+    strings_json: String,
 }
 
 /// Finds the session for `space_id` from the `lt` parameter or, failing that, the cookie.
@@ -105,22 +117,27 @@ async fn render_space(
         .session_key
         .issue(&view.session_id, space_id, view.expires_at);
     let role = SpaceRole::parse(&view.role);
+    let tr = Tr::for_locale(view.locale.as_deref());
     let page = SpacePage {
+        tr,
         space_id,
         token,
         document_target: view.document_target.clone().unwrap_or_default(),
         course_title: view
             .context_title
             .clone()
-            .unwrap_or_else(|| "Course".into()),
+            .unwrap_or_else(|| tr.t("space-default-course")),
         course_label: view.context_label.clone().unwrap_or_default(),
         activity_title: view
             .resource_link_title
             .clone()
-            .unwrap_or_else(|| "Coworking space".into()),
-        user_name: view.user_name.clone().unwrap_or_else(|| "Anonymous".into()),
+            .unwrap_or_else(|| tr.t("space-default-activity")),
+        user_name: view
+            .user_name
+            .clone()
+            .unwrap_or_else(|| tr.t("space-anonymous")),
         role: role.as_str(),
-        role_label: role_label(role),
+        role_label: role_label(&tr, role),
         return_url: view
             .return_url
             .as_deref()
@@ -130,8 +147,12 @@ async fn render_space(
         members: members
             .into_iter()
             .filter(|member| Some(member.user_id) != view.user_id)
-            .map(|member| member_row(member, now))
+            .map(|member| member_row(&tr, member, now))
             .collect(),
+        reactions: REACTIONS.join(" "),
+        statuses: STATUSES.join(" "),
+        max_body_chars: MAX_BODY_CHARS,
+        strings_json: script_json(&chat_strings(&tr)),
     };
     let html = page
         .render()
@@ -155,39 +176,112 @@ pub async fn session_probe(
     Ok(Json(json!({ "cookie": cookie_works })))
 }
 
-fn role_label(role: SpaceRole) -> &'static str {
-    match role {
-        SpaceRole::Admin => "Administrator",
-        SpaceRole::Teacher => "Teacher",
-        SpaceRole::Student => "Student",
-        SpaceRole::Guest => "Guest",
-    }
+/// Serializes `value` for a `<script type="application/json">` element. Escaping `<`
+/// keeps `</script>` and `<!--` in a string from ending or changing the element.
+fn script_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .expect("JSON values serialize")
+        .replace('<', "\\u003c")
 }
 
-fn member_row(member: Member, now: i64) -> MemberRow {
+/// Keys of the chat scripts' strings (`assets/chat*.js`) and the `{placeholders}` each
+/// contains. The text is the Fluent message `chat-KEY` (underscores as hyphens), whose
+/// variables are filled with the literal placeholders for the scripts to replace.
+const CHAT_STRINGS: &[(&str, &[&str])] = &[
+    ("connecting", &[]),
+    ("connected", &[]),
+    ("reconnecting", &[]),
+    ("not_connected", &[]),
+    ("request_failed", &["message"]),
+    ("room_closed", &[]),
+    ("room_kind_open", &[]),
+    ("room_kind_team", &[]),
+    ("room_kind_quiet", &[]),
+    ("room_kind_discussion", &[]),
+    ("open_space_intro", &[]),
+    ("message_in_room", &["room"]),
+    ("role_admin", &[]),
+    ("role_teacher", &[]),
+    ("role_student", &[]),
+    ("role_guest", &[]),
+    ("status_available", &[]),
+    ("status_busy", &[]),
+    ("status_dnd", &[]),
+    ("you", &[]),
+    ("in_room", &["room"]),
+    ("nobody_online", &[]),
+    ("load_older", &[]),
+    ("loading_older", &[]),
+    ("edited", &[]),
+    ("edited_at", &["time"]),
+    ("pinned", &[]),
+    ("hidden_from_students", &[]),
+    ("hidden_by_teacher", &[]),
+    ("message_deleted", &[]),
+    ("mentions_you", &[]),
+    ("stance_shown", &["stance"]),
+    ("in_reply_to", &["name"]),
+    ("reply_to_earlier", &[]),
+    ("reactions", &[]),
+    ("reaction_count", &["emoji", "count"]),
+    ("react_with", &["emoji"]),
+    ("add_reaction", &[]),
+    ("reply", &[]),
+    ("edit", &[]),
+    ("delete", &[]),
+    ("pin", &[]),
+    ("unpin", &[]),
+    ("hide", &[]),
+    ("unhide", &[]),
+    ("confirm_delete", &[]),
+    ("send", &[]),
+    ("save", &[]),
+    ("replying_to", &["name"]),
+    ("editing", &[]),
+    ("no_position", &[]),
+];
+
+/// Returns the chat scripts' strings by key, translated.
+fn chat_strings(tr: &Tr) -> serde_json::Value {
+    let map = CHAT_STRINGS
+        .iter()
+        .map(|(key, placeholders)| {
+            let id = format!("chat-{}", key.replace('_', "-"));
+            let args: Vec<(&str, String)> = placeholders
+                .iter()
+                .map(|name| (*name, format!("{{{name}}}")))
+                .collect();
+            (
+                key.to_string(),
+                serde_json::Value::from(tr.with_args(&id, &args)),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+fn role_label(tr: &Tr, role: SpaceRole) -> String {
+    tr.t(&format!("role-{}", role.as_str()))
+}
+
+fn member_row(tr: &Tr, member: Member, now: i64) -> MemberRow {
     let role = SpaceRole::parse(&member.role);
     MemberRow {
-        name: member.name.unwrap_or_else(|| "Unnamed participant".into()),
+        user_id: member.user_id,
+        name: member.name.unwrap_or_else(|| tr.t("space-unnamed")),
         role: role.as_str(),
-        role_label: role_label(role),
-        last_seen: relative_time(now - member.last_seen_at),
+        role_label: role_label(tr, role),
+        last_seen: relative_time(tr, now - member.last_seen_at),
     }
 }
 
-/// "just now", "5 minutes ago", "3 hours ago", "2 days ago".
-fn relative_time(seconds_ago: i64) -> String {
-    let plural = |count: i64, unit: &str| {
-        if count == 1 {
-            format!("1 {unit} ago")
-        } else {
-            format!("{count} {unit}s ago")
-        }
-    };
+/// "just now", "5 minutes ago", "3 hours ago", "2 days ago", in the page's language.
+fn relative_time(tr: &Tr, seconds_ago: i64) -> String {
     match seconds_ago {
-        s if s < 60 => "just now".into(),
-        s if s < 3600 => plural(s / 60, "minute"),
-        s if s < 86_400 => plural(s / 3600, "hour"),
-        s => plural(s / 86_400, "day"),
+        s if s < 60 => tr.t("just-now"),
+        s if s < 3600 => tr.count("minutes-ago", s / 60),
+        s if s < 86_400 => tr.count("hours-ago", s / 3600),
+        s => tr.count("days-ago", s / 86_400),
     }
 }
 
@@ -200,13 +294,98 @@ fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn relative_time_units() {
-        assert_eq!(relative_time(5), "just now");
-        assert_eq!(relative_time(60), "1 minute ago");
-        assert_eq!(relative_time(7200), "2 hours ago");
-        assert_eq!(relative_time(86_400 * 3), "3 days ago");
+        let tr = Tr::new(Lang::En);
+        assert_eq!(relative_time(&tr, 5), "just now");
+        assert_eq!(relative_time(&tr, 60), "1 minute ago");
+        assert_eq!(relative_time(&tr, 7200), "2 hours ago");
+        assert_eq!(relative_time(&tr, 86_400 * 3), "3 days ago");
+        let ru = Tr::new(Lang::Ru);
+        assert_eq!(relative_time(&ru, 86_400 * 3), "3 дня назад");
+    }
+
+    #[test]
+    fn script_json_escapes_markup() {
+        let value = json!({"text": "</script><!-- <b>"});
+        let text = script_json(&value);
+        assert!(!text.contains('<'), "{text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, value, "the escaped JSON parses to the same value");
+    }
+
+    /// Collects every key the chat scripts look up, written as `t("key"` or
+    /// `showConnection("key"`. A key followed by `+` is a prefix, such as
+    /// `t("status_" + status)`, and gets a `*` at its end.
+    fn keys_in_scripts() -> Vec<String> {
+        let scripts = [
+            include_str!("../../assets/chat.js"),
+            include_str!("../../assets/chat-view.js"),
+            include_str!("../../assets/chat-socket.js"),
+        ];
+        let mut keys = Vec::new();
+        for script in scripts {
+            for function in ["t", "showConnection"] {
+                let call = format!("{function}(\"");
+                for (start, _) in script.match_indices(&call) {
+                    // Skip longer names that end the same way, such as `split("`.
+                    let before = script[..start].chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                        continue;
+                    }
+                    let rest = &script[start + call.len()..];
+                    let end = rest.find('"').unwrap();
+                    let key = &rest[..end];
+                    if rest[end + 1..].trim_start().starts_with('+') {
+                        keys.push(format!("{key}*"));
+                    } else {
+                        keys.push(key.to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn chat_strings_cover_scripts() {
+        let strings = chat_strings(&Tr::new(Lang::En));
+        let defined = strings.as_object().unwrap();
+        let (prefixes, used): (Vec<String>, Vec<String>) = keys_in_scripts()
+            .into_iter()
+            .partition(|key| key.ends_with('*'));
+        assert!(used.len() > 30, "too few keys found: {used:?}");
+
+        for key in &used {
+            assert!(defined.contains_key(key), "chat_strings() lacks {key:?}");
+        }
+        for prefix in &prefixes {
+            assert!(
+                ["role_*", "status_*", "room_kind_*"].contains(&prefix.as_str()),
+                "a script builds keys from {prefix:?}, which this test does not check"
+            );
+        }
+
+        // Keys the scripts build from a prefix and a value from the server.
+        let roles = ["admin", "teacher", "student", "guest"].map(|r| format!("role_{r}"));
+        let statuses = STATUSES.map(|s| format!("status_{s}"));
+        let kinds = ["open", "team", "quiet", "discussion"].map(|k| format!("room_kind_{k}"));
+        let built: Vec<&String> = roles.iter().chain(&statuses).chain(&kinds).collect();
+        for key in &built {
+            assert!(
+                defined.contains_key(key.as_str()),
+                "chat_strings() lacks {key:?}"
+            );
+        }
+
+        for key in defined.keys() {
+            assert!(
+                used.contains(key) || built.contains(&key),
+                "chat_strings() has {key:?}, which no script uses"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -44,6 +46,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     stop: watch::Sender<bool>,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL schema of this test, dropped with the app.
+    _schema: Option<SchemaGuard>,
 }
 
 impl Drop for TestApp {
@@ -52,14 +56,56 @@ impl Drop for TestApp {
     }
 }
 
+/// Drops a test's PostgreSQL schema when dropped, so test runs leave nothing behind.
+pub struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // A fresh runtime on its own thread, because Drop may run inside the test's runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let pool = sqlx::PgPool::connect(&url)
+                    .await
+                    .map_err(std::io::Error::other)?;
+                sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                    .execute(&pool)
+                    .await
+                    .map_err(std::io::Error::other)?;
+                pool.close().await;
+                Ok::<_, std::io::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test schema {}: {dropped:?}", self.schema);
+        }
+    }
+}
+
 /// Opens a fresh database: a SQLite file in `dir`, or a new schema in the test PostgreSQL.
 pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> DynStore {
+    fresh_store_with_guard(backend, dir).await.0
+}
+
+/// Like [`fresh_store`], also returning the guard that drops the PostgreSQL schema.
+pub async fn fresh_store_with_guard(
+    backend: Backend,
+    dir: &std::path::Path,
+) -> (DynStore, Option<SchemaGuard>) {
     match backend {
         Backend::Sqlite => {
             let url = format!("sqlite://{}", dir.join("cowork.db").display());
-            store::connect(&url)
+            let store = store::connect(&url)
                 .await
-                .expect("open SQLite test database")
+                .expect("open SQLite test database");
+            (store, None)
         }
         Backend::Postgres => {
             let url = std::env::var(POSTGRES_ENV).expect("PostgreSQL URL");
@@ -78,11 +124,12 @@ pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> DynStore {
             let options = PgConnectOptions::from_str(&url)
                 .expect("PostgreSQL URL")
                 .options([("search_path", schema.as_str())]);
-            Arc::new(
+            let store: DynStore = Arc::new(
                 PostgresStore::connect_with(options)
                     .await
                     .expect("open test schema"),
-            )
+            );
+            (store, Some(SchemaGuard { url, schema }))
         }
     }
 }
@@ -107,7 +154,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
     };
     adjust(&mut config);
 
-    let store = fresh_store(backend, dir.path()).await;
+    let (store, schema) = fresh_store_with_guard(backend, dir.path()).await;
     let platform = Arc::new(DemoPlatform::new(platform_url.clone(), tool_url.clone()));
     store
         .upsert_platform(&platform.registration(), cowork::unix_now())
@@ -142,6 +189,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
             .unwrap(),
         stop,
         _dir: dir,
+        _schema: schema,
     }
 }
 

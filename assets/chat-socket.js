@@ -1,0 +1,130 @@
+// The space WebSocket with automatic reconnection. After a close it waits 1 s, doubling
+// the wait after each failed attempt up to 30 s, then connects again. A ping every 25 s
+// keeps proxies from closing an idle connection, and a connection that receives nothing
+// for 60 s is treated as closed.
+(function () {
+  "use strict";
+
+  var CoworkChat = (window.CoworkChat = window.CoworkChat || {});
+
+  var FIRST_DELAY_MS = 1000;
+  var MAX_DELAY_MS = 30000;
+  var PING_INTERVAL_MS = 25000;
+  var SILENCE_LIMIT_MS = 60000;
+
+  /**
+   * Creates a socket for `url` that calls `handlers.open()`, `handlers.message(object)`
+   * and `handlers.close()`. Call `start()` once. Calling `healthy()` after the server's
+   * greeting resets the reconnection delay.
+   */
+  function ReconnectingSocket(url, handlers) {
+    this.url = url;
+    this.handlers = handlers;
+    this.delay = FIRST_DELAY_MS;
+    this.socket = null;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.lastReceived = 0;
+    var self = this;
+    // A browser that regains its network connection need not wait for the timer.
+    window.addEventListener("online", function () {
+      if (self.retryTimer !== null) {
+        window.clearTimeout(self.retryTimer);
+        self.retryTimer = null;
+        self.connect();
+      }
+    });
+  }
+
+  ReconnectingSocket.prototype.start = function () {
+    this.connect();
+  };
+
+  ReconnectingSocket.prototype.connect = function () {
+    var self = this;
+    var socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", function () {
+      if (socket !== self.socket) {
+        return;
+      }
+      self.lastReceived = Date.now();
+      self.startPings();
+      self.handlers.open();
+    });
+    socket.addEventListener("message", function (event) {
+      if (socket !== self.socket) {
+        return;
+      }
+      self.lastReceived = Date.now();
+      var message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (error) {
+        console.warn("cowork: ignoring a WebSocket frame that is not JSON", error);
+        return;
+      }
+      self.handlers.message(message);
+    });
+    socket.addEventListener("close", function () {
+      self.lost(socket);
+    });
+  };
+
+  /** Forgets `socket` after it closed or fell silent, and schedules the next attempt. */
+  ReconnectingSocket.prototype.lost = function (socket) {
+    if (socket !== this.socket) {
+      return;
+    }
+    this.socket = null;
+    this.stopPings();
+    if (socket.readyState !== WebSocket.CLOSED) {
+      socket.close();
+    }
+    this.handlers.close();
+    var self = this;
+    this.retryTimer = window.setTimeout(function () {
+      self.retryTimer = null;
+      self.connect();
+    }, this.delay);
+    this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+  };
+
+  ReconnectingSocket.prototype.healthy = function () {
+    this.delay = FIRST_DELAY_MS;
+  };
+
+  ReconnectingSocket.prototype.isOpen = function () {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  };
+
+  /** Sends `message` as JSON, or returns false when the connection is not open. */
+  ReconnectingSocket.prototype.send = function (message) {
+    if (!this.isOpen()) {
+      return false;
+    }
+    this.socket.send(JSON.stringify(message));
+    return true;
+  };
+
+  ReconnectingSocket.prototype.startPings = function () {
+    var self = this;
+    this.stopPings();
+    this.pingTimer = window.setInterval(function () {
+      if (Date.now() - self.lastReceived > SILENCE_LIMIT_MS) {
+        self.lost(self.socket);
+        return;
+      }
+      self.send({ type: "ping" });
+    }, PING_INTERVAL_MS);
+  };
+
+  ReconnectingSocket.prototype.stopPings = function () {
+    if (this.pingTimer !== null) {
+      window.clearInterval(this.pingTimer);
+      this.pingTimer = null;
+    }
+  };
+
+  CoworkChat.ReconnectingSocket = ReconnectingSocket;
+})();
