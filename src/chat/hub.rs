@@ -6,7 +6,9 @@
 //! revision, so a slow client never holds up the others.
 //!
 //! NOTE: events reach only connections of this process; instances sharing a PostgreSQL
-//! database do not see each other's events yet.
+//! database do not see each other's events yet. Presence changes are sent one by one to
+//! every connection, so a class connecting at once costs a number of frames that grows
+//! with the square of its size (see BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

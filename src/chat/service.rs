@@ -59,7 +59,7 @@ impl ChatError {
     }
 }
 
-/// What a new message says and where it goes.
+/// The text and destination of a new message.
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub room_id: i64,
@@ -214,9 +214,6 @@ impl Chat {
                 ));
             }
         }
-        let stored = self
-            .moderate(who, &message, Moderation::Delete, now)
-            .await?;
         if who.is_moderator() && message.author_id != user_id {
             self.store
                 .audit(
@@ -228,7 +225,7 @@ impl Chat {
                 )
                 .await?;
         }
-        Ok(stored)
+        self.moderate(who, &message, Moderation::Delete, now).await
     }
 
     /// Pins or hides a message; teachers only, and recorded in the audit log.
@@ -246,7 +243,6 @@ impl Chat {
             ));
         }
         let message = self.own_message(who, message_id).await?;
-        let stored = self.moderate(who, &message, action, now).await?;
         let name = match action {
             Moderation::Pin => "message.pin",
             Moderation::Unpin => "message.unpin",
@@ -254,6 +250,8 @@ impl Chat {
             Moderation::Unhide => "message.unhide",
             Moderation::Delete => "message.delete",
         };
+        // The audit row is written before the change is published, so a client that
+        // receives the change finds it in the log.
         self.store
             .audit(
                 who.space_id,
@@ -263,7 +261,7 @@ impl Chat {
                 now,
             )
             .await?;
-        Ok(stored)
+        self.moderate(who, &message, action, now).await
     }
 
     pub async fn react(
