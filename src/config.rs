@@ -234,7 +234,7 @@ impl Config {
         Ok(())
     }
 
-    /// The public origin as text without a trailing slash, e.g. `https://cowork.example.edu`.
+    /// Returns the public origin as text without a trailing slash, e.g. `https://cowork.example.edu`.
     pub fn public_base(&self) -> String {
         self.public_url.as_str().trim_end_matches('/').to_string()
     }
@@ -244,7 +244,7 @@ impl Config {
         format!("{}{}", self.public_base(), path)
     }
 
-    /// The effective settings as TOML with the credentials in the database URL hidden.
+    /// Formats the effective settings as TOML with the credentials in the database URL hidden.
     pub fn redacted_summary(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url_password(&self.database_url);

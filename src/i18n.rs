@@ -131,24 +131,24 @@ impl Tr {
         Self::new(Lang::from_locale(locale))
     }
 
-    /// The language code for `<html lang>`.
+    /// Returns the language code for `<html lang>`.
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
 
-    /// The message `id`.
+    /// Translates the message `id`.
     pub fn t(&self, id: &str) -> String {
         self.format(id, None)
     }
 
-    /// The message `id` with one argument, for example a name or a count.
+    /// Translates the message `id` with one argument, for example a name or a count.
     pub fn t1(&self, id: &str, name: &str, value: impl Into<Arg>) -> String {
         let mut args = FluentArgs::new();
         args.set(name, value.into().0);
         self.format(id, Some(&args))
     }
 
-    /// The message `id` with several text arguments.
+    /// Translates the message `id` with several text arguments.
     pub fn with_args(&self, id: &str, args: &[(&str, String)]) -> String {
         if args.is_empty() {
             return self.t(id);
@@ -160,7 +160,7 @@ impl Tr {
         self.format(id, Some(&fluent_args))
     }
 
-    /// The message `id` with a `count` argument, for plural forms.
+    /// Translates the message `id` with a `count` argument, for plural forms.
     pub fn count(&self, id: &str, count: i64) -> String {
         self.t1(id, "count", count)
     }
@@ -191,7 +191,7 @@ impl Tr {
         id.to_string()
     }
 
-    /// Every `js-` message, translated, as JSON for a `<script type="application/json">`
+    /// Returns every `js-` message, translated, as JSON for a `<script type="application/json">`
     /// element. `<` is escaped so the text cannot close the element.
     pub fn script_strings(&self) -> String {
         let strings: BTreeMap<&str, String> = catalog()

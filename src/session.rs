@@ -45,7 +45,7 @@ impl SessionKey {
         })
     }
 
-    /// A token for `session_id` in `space_id`, valid until `expires_at`.
+    /// Issues a token for `session_id` in `space_id`, valid until `expires_at`.
     pub fn issue(&self, session_id: &str, space_id: i64, expires_at: i64) -> String {
         let claims = TokenClaims {
             sid: session_id.to_string(),
@@ -56,7 +56,7 @@ impl SessionKey {
             .expect("HS256 signing cannot fail")
     }
 
-    /// The session id and space id of a token whose signature and expiry are valid.
+    /// Returns the session id and space id of a token whose signature and expiry are valid.
     pub fn verify(&self, token: &str) -> Option<(String, i64)> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -81,7 +81,7 @@ pub fn session_cookie(space_id: i64, token: &str, max_age_secs: i64) -> String {
     )
 }
 
-/// The session token for `space_id` from the request's cookies, if any.
+/// Returns the session token for `space_id` from the request's cookies, if any.
 pub fn token_from_cookies(headers: &HeaderMap, space_id: i64) -> Option<String> {
     let wanted = cookie_name(space_id);
     headers

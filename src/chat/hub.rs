@@ -2,7 +2,7 @@
 //!
 //! Each space has one broadcast channel; a connection forwards the events of the room it
 //! is in and every presence event. Events are serialized once, before fan-out. A
-//! connection that falls behind the channel is told to resynchronise from its last
+//! connection that falls behind the channel gets a message to resynchronise from its last
 //! revision, so a slow client never holds up the others.
 //!
 //! NOTE: events reach only connections of this process; instances sharing a PostgreSQL
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-/// Events buffered per space before a slow connection is told to resynchronise.
+/// Events buffered per space before a slow connection must resynchronise.
 const CHANNEL_CAPACITY: usize = 1024;
 
 /// One event for the connections of a space, already serialized.
@@ -30,7 +30,7 @@ pub struct Event {
     pub moderator_payload: Option<Arc<str>>,
 }
 
-/// Who is connected and where, as other participants see it.
+/// A connected person and their room and status, as other participants see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PresenceEntry {
     pub user_id: i64,
@@ -79,7 +79,7 @@ impl Hub {
         }
     }
 
-    /// A lock that serialises storing and publishing the changes of one room, so every
+    /// Returns a lock that serialises storing and publishing the changes of one room, so every
     /// connection receives them in revision order.
     pub fn room_lock(&self, room_id: i64) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.room_locks.lock().expect("hub lock");

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{Event, Options, Parser};
 
-/// Longest message body accepted, in characters.
+/// Maximum message body length, in characters.
 pub const MAX_BODY_CHARS: usize = 4000;
 
 const ALLOWED_TAGS: [&str; 13] = [

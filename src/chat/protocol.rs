@@ -32,7 +32,7 @@ pub enum ClientMessage {
         stance: Option<String>,
         #[serde(default)]
         mentions: Vec<i64>,
-        /// Echoed in the answer so a client can match it to what it sent.
+        /// Echoed in the reply so a client can match it to its request.
         #[serde(default)]
         client_ref: Option<String>,
     },
@@ -91,7 +91,7 @@ pub struct MessageView {
 }
 
 impl MessageView {
-    /// The view for participants; a hidden message loses its text.
+    /// Builds the view for participants, in which a hidden message has no text.
     pub fn public(message: &StoredMessage) -> Self {
         let mut view = Self::moderator(message);
         if view.hidden {
@@ -101,7 +101,7 @@ impl MessageView {
         view
     }
 
-    /// The view for teachers, who see hidden text to review it.
+    /// Builds the view for teachers, who review the text of hidden messages.
     pub fn moderator(message: &StoredMessage) -> Self {
         Self {
             id: message.id,

@@ -31,7 +31,7 @@ use crate::web::space::authenticate;
 const HISTORY_PAGE: i64 = 50;
 /// Maximum changes sent to a client resuming from a revision; it pages for the rest.
 const RESUME_LIMIT: i64 = 500;
-/// Answers queued for a client before the connection is closed as too slow.
+/// Replies queued for a client before the connection is closed as too slow.
 const OUTGOING_QUEUE: usize = 256;
 /// Read and write buffer of each connection, in bytes.
 const SOCKET_BUFFER_BYTES: usize = 8 * 1024;

@@ -50,7 +50,7 @@ pub struct DemoPlatform {
 }
 
 impl DemoPlatform {
-    /// A platform with a fresh RSA-2048 signing key.
+    /// Creates a platform with a fresh RSA-2048 signing key.
     pub fn new(issuer: impl Into<String>, tool_base: impl Into<String>) -> Self {
         let generated = keys::generate_key();
         let encoding_key = EncodingKey::from_rsa_pem(generated.pem.as_bytes())
@@ -69,7 +69,7 @@ impl DemoPlatform {
         &self.kid
     }
 
-    /// The registration cowork needs for this platform.
+    /// Returns the registration cowork needs for this platform.
     pub fn registration(&self) -> NewPlatform {
         NewPlatform {
             issuer: self.issuer.clone(),
@@ -132,7 +132,7 @@ impl DemoPlatform {
         }
     }
 
-    /// The id_token claims for a resource link launch, as Moodle 4.2 shapes them.
+    /// Builds the id_token claims for a resource link launch, as Moodle 4.2 shapes them.
     pub fn launch_claims(
         &self,
         choice: &LaunchChoice,

@@ -20,7 +20,7 @@ pub enum KeyError {
     Fetch { url: String, reason: String },
 }
 
-/// Where id_token verification gets a platform's public keys.
+/// A source of platform public keys for id_token verification.
 #[async_trait]
 pub trait KeySource: Send + Sync {
     async fn decoding_key(&self, jwks_url: &str, kid: &str) -> Result<DecodingKey, KeyError>;
@@ -63,7 +63,7 @@ struct CachedSet {
     fetched_at: Instant,
 }
 
-/// What is known about one JWKS URL.
+/// The cached state of one JWKS URL.
 #[derive(Default)]
 struct Entry {
     keys: Option<CachedSet>,
@@ -189,7 +189,7 @@ impl KeySource for JwksCache {
     }
 }
 
-/// An error with its chain of causes, e.g. "error sending request: connection refused".
+/// Formats an error with its chain of causes, e.g. "error sending request: connection refused".
 fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -63,7 +63,7 @@ async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response
 
     if launch.message_type == claims::DEEP_LINKING_REQUEST {
         // NOTE: the request is fully validated, but choosing content and answering with
-        // an LtiDeepLinkingResponse is not built yet; the teacher is told so.
+        // an LtiDeepLinkingResponse is not built yet, and the page says so to the teacher.
         return Ok((StatusCode::OK, Html(web::pages::deep_linking_unavailable())).into_response());
     }
     start_session(state, &platform, &launch, now).await

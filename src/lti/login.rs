@@ -99,7 +99,7 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
     Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
 }
 
-/// Longest login parameter accepted, in bytes; real ones are URLs and short hints.
+/// Maximum login parameter length, in bytes. Real ones are URLs and short hints.
 const MAX_PARAMETER_BYTES: usize = 4096;
 
 /// Rejects parameters no platform sends: oversized ones, and ones with a NUL character,
@@ -131,7 +131,7 @@ fn check_parameters(request: &LoginRequest) -> Result<(), LaunchError> {
     Ok(())
 }
 
-/// A value from a request, cut to a length that keeps logs and error pages readable.
+/// Quotes a value from a request, cut to a length that keeps logs and error pages readable.
 pub fn shown(value: &str) -> String {
     const MAX_CHARS: usize = 120;
     if value.chars().count() <= MAX_CHARS {

@@ -2,7 +2,7 @@
 //!
 //! Handlers see only [`Store`]; the backend is picked once, from the database URL scheme.
 //! Both backends share their SQL text (see `shared.rs`) and keep their own migrations.
-//! Nothing in this module renders pages or knows about HTTP.
+//! Nothing in this module renders pages or depends on HTTP.
 
 pub mod chat;
 mod chat_sql;
@@ -35,7 +35,7 @@ pub use postgres::PostgresStore;
 pub use showcase::ShowcaseStore;
 pub use sqlite::SqliteStore;
 
-/// Errors from the storage layer. Callers map them to HTTP answers; the text of a
+/// Errors from the storage layer. Callers map them to HTTP responses; the text of a
 /// database error is logged, never shown to a browser.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -98,7 +98,7 @@ pub struct LoginState {
     pub used_at: Option<i64>,
 }
 
-/// What happened when a launch tried to use its `state`.
+/// The outcome of a launch's attempt to use its `state`.
 #[derive(Debug, Clone)]
 pub enum StateUse {
     /// The state was valid and is now marked used.
@@ -177,11 +177,11 @@ pub trait Store:
     + Sync
     + 'static
 {
-    /// Checks that the database answers.
+    /// Checks that the database responds.
     async fn ping(&self) -> StoreResult<()>;
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
-    /// Every stored tool key: current keys first, then retired ones, newest first.
+    /// Returns every stored tool key: current keys first, then retired ones, newest first.
     async fn tool_keys(&self) -> StoreResult<Vec<ToolKey>>;
     /// Marks every key except `kid` as retired at `now` (keys retired earlier keep their time).
     async fn retire_tool_keys_except(&self, kid: &str, now: i64) -> StoreResult<()>;

@@ -32,7 +32,7 @@ const RESPONSES: [&str; 3] = ["yes", "maybe", "no"];
 const MAX_TITLE_CHARS: usize = 120;
 const MAX_AGENDA_CHARS: usize = 4000;
 const MAX_LOCATION_CHARS: usize = 300;
-/// Longest event, in minutes (twelve hours).
+/// Maximum event duration, in minutes (twelve hours).
 const MAX_DURATION_MINUTES: i64 = 12 * 60;
 
 pub fn router() -> Router<AppState> {
@@ -445,7 +445,7 @@ async fn list_rsvps(
     run.await.map_err(|error| error.respond(&headers))
 }
 
-/// The space's upcoming events as an iCalendar file to import into a calendar program.
+/// Exports the space's upcoming events as an iCalendar file to import into a calendar program.
 async fn export_calendar(
     State(state): State<AppState>,
     Path(space_id): Path<i64>,

@@ -1,4 +1,4 @@
-//! Pages that need no session: the front page, health, the tool JWKS, and the answer to
+//! Pages that need no session: the front page, health, the tool JWKS, and the response to
 //! a plain GET of the launch URL.
 
 use askama::Template;
@@ -71,7 +71,7 @@ pub async fn launch_get() -> Result<Html<String>, AppError> {
     })
 }
 
-/// The page for a validated deep linking request, which this version cannot answer.
+/// Renders the page for a validated deep linking request, which this version cannot fulfil.
 pub fn deep_linking_unavailable() -> String {
     InfoPage {
         heading: "Adding content through Deep Linking is not available",

@@ -31,7 +31,7 @@ pub const TOKEN_HEADER: &str = "x-cowork-token";
 const MAX_NAME_CHARS: usize = 80;
 const MAX_TOPIC_CHARS: usize = 500;
 const MAX_POSITIONS: usize = 6;
-/// Longest mute a teacher can set, in minutes (one week).
+/// Maximum mute a teacher can set, in minutes (one week).
 const MAX_MUTE_MINUTES: i64 = 7 * 24 * 60;
 
 /// Authenticates a write: the token must come in [`TOKEN_HEADER`].
