@@ -703,18 +703,21 @@
 
   // Presence.
 
+  /** Applies a batch of presence changes, the latest per person, then redraws once. */
   function handlePresence(event) {
-    if (event.online) {
-      state.online.set(event.user_id, {
-        user_id: event.user_id,
-        name: event.name,
-        role: event.role,
-        room_id: event.room_id,
-        status: event.status,
-      });
-    } else {
-      state.online.delete(event.user_id);
-    }
+    (event.changes || []).forEach(function (change) {
+      if (change.online) {
+        state.online.set(change.user_id, {
+          user_id: change.user_id,
+          name: change.name,
+          role: change.role,
+          room_id: change.room_id,
+          status: change.status,
+        });
+      } else {
+        state.online.delete(change.user_id);
+      }
+    });
     renderOnline();
   }
 

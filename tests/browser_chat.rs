@@ -10,8 +10,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::browser::{
-    choose, find_browser_binaries, launch_from_platform, save_screenshot, wait_for_new_window,
-    wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target, POLL_INTERVAL, TOOL_FRAME,
+    choose, find_browser_binaries, launch_from_platform, launch_from_platform_in, save_screenshot,
+    wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
+    POLL_INTERVAL, TOOL_FRAME,
 };
 use common::{backends, choice, open_room, spawn, Backend, TestApp};
 use cowork::store::chat::NewRoom;
@@ -135,13 +136,16 @@ async fn is_shown(client: &Client, id: &str) -> bool {
 }
 
 async fn wait_until_connected(client: &Client, viewer: &str) {
-    wait_for_condition(
-        client,
-        viewer,
-        "document.getElementById('connection-status').textContent === 'Connected' \
-         && document.querySelector('#room-list .room-link') !== null",
-    )
-    .await;
+    wait_until_status(client, viewer, "Connected").await;
+}
+
+/// Waits until the connection status reads `status` and the room list is filled.
+async fn wait_until_status(client: &Client, viewer: &str, status: &str) {
+    let condition = format!(
+        "document.getElementById('connection-status').textContent === '{status}' \
+         && document.querySelector('#room-list .room-link') !== null"
+    );
+    wait_for_condition(client, viewer, &condition).await;
 }
 
 /// Opens a browser, launches `person` as `role` into the demo platform's iframe and
@@ -158,6 +162,39 @@ async fn open_chat(
     wait_for_space(&browser.client, true).await;
     wait_until_connected(&browser.client, person).await;
     browser
+}
+
+/// Opens a browser and launches `person`, a student, in Russian into the demo
+/// platform's iframe, then waits until the chat says it is connected.
+async fn open_chat_in_russian(
+    driver: &ChromeDriver,
+    binaries: &BrowserBinaries,
+    app: &TestApp,
+    person: &str,
+) -> Browser {
+    let browser = driver.open_browser(&binaries.chromium).await;
+    let client = &browser.client;
+    launch_from_platform_in(client, app, person, "learner", Target::Iframe, Some("ru")).await;
+    wait_for_space(client, true).await;
+    wait_until_status(client, person, "Подключено").await;
+    browser
+}
+
+/// Waits until `viewer`'s online list has a line for `person` that contains every part.
+async fn wait_for_online_line(client: &Client, viewer: &str, person: &str, parts: &[&str]) {
+    let deadline = Instant::now() + CHAT_TIMEOUT;
+    loop {
+        let online = read_online(client).await;
+        let line = online.iter().find(|line| line.starts_with(person));
+        if line.is_some_and(|line| parts.iter().all(|part| line.contains(part))) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{viewer} never saw {person} as {parts:?}; the online list shows {online:?}"
+        );
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
 }
 
 /// Types `text` into the composer and presses Enter.
@@ -934,5 +971,78 @@ async fn older_messages_load_on_request() {
             "{backend:?}: focus moves to the log when the button goes"
         );
         browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn students_chat_in_russian() {
+    let Some(binaries) = find_browser_binaries("students_chat_in_russian") else {
+        return;
+    };
+    let driver = ChromeDriver::start(&binaries.chromedriver).await;
+    const SECOND: &str = "Boris Ivanov";
+
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let anna_browser = open_chat_in_russian(&driver, &binaries, &app, STUDENT).await;
+        let boris_browser = open_chat_in_russian(&driver, &binaries, &app, SECOND).await;
+        let anna = &anna_browser.client;
+        let boris = &boris_browser.client;
+
+        let page = run_script(
+            anna,
+            "return [document.documentElement.lang, \
+             document.getElementById('composer-send').textContent];",
+        )
+        .await;
+        assert_eq!(page, json!(["ru", "Отправить"]), "{backend:?}");
+
+        // Both see each other online with Russian status and room names.
+        let available = ["На месте", "комната «Открытое пространство»"];
+        wait_for_online_line(anna, STUDENT, SECOND, &available).await;
+        wait_for_online_line(boris, SECOND, STUDENT, &available).await;
+
+        let question = "Привет! Кто уже разобрался со сводными таблицами?";
+        type_and_press_enter(anna, question).await;
+        let seen = wait_for_messages(boris, SECOND, "Anna's question", |m| {
+            find_by_body(m, question).is_some_and(|m| m.author == STUDENT)
+        })
+        .await;
+        let question_id = find_by_body(&seen, question).unwrap().id;
+
+        click(
+            boris,
+            &message_control(question_id, "[data-action='reply']"),
+        )
+        .await;
+        let context = run_script(
+            boris,
+            "return document.getElementById('composer-context-text').textContent;",
+        )
+        .await;
+        assert_eq!(context, json!(format!("Ответ {STUDENT}")), "{backend:?}");
+        let answer = "Да, давай разберём вместе: начни со «Вставка → Сводная таблица».";
+        type_and_press_enter(boris, answer).await;
+
+        let mut orders = Vec::new();
+        for (client, viewer) in [(anna, STUDENT), (boris, SECOND)] {
+            let messages = wait_for_messages(client, viewer, "Boris's answer", |m| {
+                find_by_body(m, answer).is_some()
+            })
+            .await;
+            let found = find_by_body(&messages, answer).unwrap();
+            assert_eq!(found.author, SECOND, "{backend:?}: {viewer}");
+            assert_eq!(found.parent_id, Some(question_id), "{backend:?}: {viewer}");
+            orders.push(messages.iter().map(|m| m.body.clone()).collect::<Vec<_>>());
+        }
+        assert_eq!(orders[0], vec![question, answer], "{backend:?}");
+        assert_eq!(orders[0], orders[1], "{backend:?}: both see the same order");
+
+        choose(boris, "status-select", Locator::Css("option[value='dnd']")).await;
+        wait_for_online_line(anna, STUDENT, SECOND, &["Не беспокоить"]).await;
+
+        screenshot_frame(anna, backend, "chat-student-ru").await;
+        anna_browser.close().await;
+        boris_browser.close().await;
     }
 }

@@ -38,12 +38,13 @@ async fn message_with_body(socket: &mut Socket, body: &str) -> Value {
     }
 }
 
-/// Returns the next presence event about the person called `name`.
+/// Returns the next presence change about the person called `name`.
 async fn presence_of(socket: &mut Socket, name: &str) -> Value {
     loop {
         let event = socket.next_of("presence").await;
-        if event["name"] == name {
-            return event;
+        let changes = event["changes"].as_array().expect("presence changes");
+        if let Some(change) = changes.iter().find(|change| change["name"] == name) {
+            return change.clone();
         }
     }
 }

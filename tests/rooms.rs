@@ -459,3 +459,26 @@ async fn teacher_mutes_participant() {
         );
     }
 }
+
+#[tokio::test]
+async fn default_rooms_named_in_creator_language() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let mut russian = choice("demo-teacher-1", "instructor");
+        russian.locale = "ru".into();
+        let teacher = app.launch(russian).await;
+        let student = app.launch(choice("demo-student-1", "learner")).await;
+        assert_eq!(teacher.space_id, student.space_id, "{backend:?}");
+
+        let expected = vec!["Открытое пространство", "Тихая зона"];
+        for launched in [&teacher, &student] {
+            let (status, rooms) = get_json(&app, launched, "/rooms").await;
+            assert_eq!(status, 200, "{backend:?}: {rooms}");
+            assert_eq!(
+                names(&rooms),
+                expected,
+                "{backend:?}: a later English launch renames nothing"
+            );
+        }
+    }
+}

@@ -5,19 +5,27 @@
 //! connection that falls behind the channel gets a message to resynchronise from its last
 //! revision, so a slow client never holds up the others.
 //!
+//! Presence changes are gathered per space for [`PRESENCE_BATCH_DELAY`] and sent as one
+//! event, with only the latest change of each person. A class of n students connecting
+//! at once then costs a few frames per connection rather than n.
+//!
 //! NOTE: events reach only connections of this process; instances sharing a PostgreSQL
-//! database do not see each other's events yet. Presence changes are sent one by one to
-//! every connection, so a class connecting at once costs a number of frames that grows
-//! with the square of its size (see BENCHMARKS.md).
+//! database do not see each other's events yet.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use super::protocol::ServerMessage;
+
 /// Events buffered per space before a slow connection must resynchronise.
 const CHANNEL_CAPACITY: usize = 1024;
+
+/// How long presence changes of a space are gathered before they are sent together.
+pub const PRESENCE_BATCH_DELAY: Duration = Duration::from_millis(250);
 
 /// One event for the connections of a space, already serialized.
 #[derive(Debug)]
@@ -40,10 +48,33 @@ pub struct PresenceEntry {
     pub status: String,
 }
 
+/// A person's latest presence: their entry and whether they are connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PresenceChange {
+    #[serde(flatten)]
+    pub entry: PresenceEntry,
+    pub online: bool,
+}
+
 struct SpaceState {
     sender: broadcast::Sender<Arc<Event>>,
     /// Connected people with their number of open connections.
     online: HashMap<i64, (PresenceEntry, usize)>,
+    /// Presence changes not sent yet, the latest per person.
+    pending: HashMap<i64, PresenceChange>,
+    /// Whether a task will send `pending` shortly.
+    flush_scheduled: bool,
+}
+
+impl SpaceState {
+    fn new() -> Self {
+        Self {
+            sender: broadcast::channel(CHANNEL_CAPACITY).0,
+            online: HashMap::new(),
+            pending: HashMap::new(),
+            flush_scheduled: false,
+        }
+    }
 }
 
 /// Channels and live presence of every space with connections on this instance.
@@ -63,10 +94,7 @@ impl Hub {
         let mut spaces = self.spaces.lock().expect("hub lock");
         spaces
             .entry(space_id)
-            .or_insert_with(|| SpaceState {
-                sender: broadcast::channel(CHANNEL_CAPACITY).0,
-                online: HashMap::new(),
-            })
+            .or_insert_with(SpaceState::new)
             .sender
             .subscribe()
     }
@@ -133,6 +161,45 @@ impl Hub {
         Some(slot.0.clone())
     }
 
+    /// Queues a presence change; the changes of a space are sent together after
+    /// [`PRESENCE_BATCH_DELAY`]. Must be called within a Tokio runtime.
+    pub fn queue_presence(self: &Arc<Self>, space_id: i64, change: PresenceChange) {
+        let mut spaces = self.spaces.lock().expect("hub lock");
+        let Some(space) = spaces.get_mut(&space_id) else {
+            return;
+        };
+        space.pending.insert(change.entry.user_id, change);
+        if space.flush_scheduled {
+            return;
+        }
+        space.flush_scheduled = true;
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(PRESENCE_BATCH_DELAY).await;
+            hub.flush_presence(space_id);
+        });
+    }
+
+    /// Sends the queued presence changes of a space as one event, ordered by user id.
+    fn flush_presence(&self, space_id: i64) {
+        let mut spaces = self.spaces.lock().expect("hub lock");
+        let Some(space) = spaces.get_mut(&space_id) else {
+            return;
+        };
+        space.flush_scheduled = false;
+        let mut changes: Vec<PresenceChange> = space.pending.drain().map(|(_, c)| c).collect();
+        if changes.is_empty() {
+            return;
+        }
+        changes.sort_by_key(|change| change.entry.user_id);
+        let payload = ServerMessage::Presence { changes: &changes }.to_json();
+        let _ = space.sender.send(Arc::new(Event {
+            room_id: None,
+            payload: payload.into(),
+            moderator_payload: None,
+        }));
+    }
+
     /// Everyone connected to a space right now, by name.
     pub fn online(&self, space_id: i64) -> Vec<PresenceEntry> {
         let spaces = self.spaces.lock().expect("hub lock");
@@ -148,5 +215,100 @@ impl Hub {
             .unwrap_or_default();
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
         entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(user_id: i64, status: &str) -> PresenceEntry {
+        PresenceEntry {
+            user_id,
+            name: format!("Person {user_id}"),
+            role: "student".into(),
+            room_id: None,
+            status: status.into(),
+        }
+    }
+
+    fn changes_of(event: &Event) -> Vec<serde_json::Value> {
+        let value: serde_json::Value = serde_json::from_str(&event.payload).unwrap();
+        assert_eq!(value["type"], "presence");
+        value["changes"].as_array().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn class_connect_sends_one_event() {
+        let hub = Arc::new(Hub::new());
+        let mut receiver = hub.subscribe(7);
+        for user_id in 1..=30 {
+            assert!(hub.connect(7, entry(user_id, "available")));
+            let change = PresenceChange {
+                entry: entry(user_id, "available"),
+                online: true,
+            };
+            hub.queue_presence(7, change);
+        }
+        let event = receiver.recv().await.unwrap();
+        let changes = changes_of(&event);
+        assert_eq!(changes.len(), 30);
+        assert_eq!(changes[0]["user_id"], 1);
+        assert_eq!(changes[29]["online"], true);
+        assert!(
+            receiver.try_recv().is_err(),
+            "one event for the whole batch"
+        );
+    }
+
+    #[tokio::test]
+    async fn latest_change_per_person_wins() {
+        let hub = Arc::new(Hub::new());
+        let mut receiver = hub.subscribe(7);
+        hub.connect(7, entry(1, "available"));
+        for (status, online) in [("available", true), ("busy", true), ("busy", false)] {
+            let change = PresenceChange {
+                entry: entry(1, status),
+                online,
+            };
+            hub.queue_presence(7, change);
+        }
+        let changes = changes_of(&receiver.recv().await.unwrap());
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0]["status"], "busy");
+        assert_eq!(changes[0]["online"], false);
+    }
+
+    #[tokio::test]
+    async fn later_changes_start_new_batch() {
+        let hub = Arc::new(Hub::new());
+        let mut receiver = hub.subscribe(7);
+        hub.connect(7, entry(1, "available"));
+        let first = PresenceChange {
+            entry: entry(1, "available"),
+            online: true,
+        };
+        hub.queue_presence(7, first);
+        assert_eq!(changes_of(&receiver.recv().await.unwrap()).len(), 1);
+        let second = PresenceChange {
+            entry: entry(1, "dnd"),
+            online: true,
+        };
+        hub.queue_presence(7, second);
+        let changes = changes_of(&receiver.recv().await.unwrap());
+        assert_eq!(changes[0]["status"], "dnd");
+    }
+
+    #[tokio::test]
+    async fn unconnected_space_queues_nothing() {
+        let hub = Arc::new(Hub::new());
+        let change = PresenceChange {
+            entry: entry(1, "available"),
+            online: true,
+        };
+        hub.queue_presence(9, change);
+        let mut receiver = hub.subscribe(9);
+        tokio::time::sleep(PRESENCE_BATCH_DELAY * 2).await;
+        assert!(receiver.try_recv().is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::hub::PresenceEntry;
+use super::hub::{PresenceChange, PresenceEntry};
 use crate::store::chat::{ReactionCount, Room, StoredMessage};
 
 /// Largest WebSocket text frame accepted from a client, in bytes.
@@ -160,10 +160,9 @@ pub enum ServerMessage<'a> {
         client_ref: Option<&'a str>,
         message_id: i64,
     },
+    /// Presence changes since the last presence event, the latest per person.
     Presence {
-        #[serde(flatten)]
-        entry: &'a PresenceEntry,
-        online: bool,
+        changes: &'a [PresenceChange],
     },
     Error {
         code: &'a str,

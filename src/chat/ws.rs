@@ -16,7 +16,7 @@ use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
-use super::hub::{Event, PresenceEntry};
+use super::hub::{Event, PresenceChange, PresenceEntry};
 use super::protocol::{ClientMessage, MessageView, ServerMessage, MAX_FRAME_BYTES, STATUSES};
 use super::service::{Chat, ChatError, Draft, Participant};
 use crate::app::AppState;
@@ -201,7 +201,7 @@ impl Connection {
         if let Some(user_id) = self.who.user_id {
             let entry = self.presence_entry(user_id, None);
             if self.chat.hub.connect(self.who.space_id, entry.clone()) {
-                self.publish_presence(&entry, true);
+                self.publish_presence(entry, true);
             }
         }
         let online = self.chat.hub.online(self.who.space_id);
@@ -241,7 +241,7 @@ impl Connection {
         }
         if self.chat.hub.disconnect(self.who.space_id, user_id) {
             let entry = self.presence_entry(user_id, room);
-            self.publish_presence(&entry, false);
+            self.publish_presence(entry, false);
         }
     }
 
@@ -255,16 +255,9 @@ impl Connection {
         }
     }
 
-    fn publish_presence(&self, entry: &PresenceEntry, online: bool) {
-        let payload = ServerMessage::Presence { entry, online }.to_json();
-        self.chat.hub.publish(
-            self.who.space_id,
-            Event {
-                room_id: None,
-                payload: payload.into(),
-                moderator_payload: None,
-            },
-        );
+    fn publish_presence(&self, entry: PresenceEntry, online: bool) {
+        let change = PresenceChange { entry, online };
+        self.chat.hub.queue_presence(self.who.space_id, change);
     }
 
     async fn read_loop<R, E>(&mut self, mut stream: R)
@@ -433,7 +426,7 @@ impl Connection {
                             entry.room_id = Some(room_id)
                         })
                 {
-                    self.publish_presence(&entry, true);
+                    self.publish_presence(entry, true);
                 }
             }
         }
@@ -506,7 +499,7 @@ impl Connection {
             .hub
             .update_presence(self.who.space_id, user_id, |entry| entry.status = status)
         {
-            self.publish_presence(&entry, true);
+            self.publish_presence(entry, true);
         }
         Ok(())
     }

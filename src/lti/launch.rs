@@ -16,7 +16,9 @@ use super::error::{Check, LaunchError};
 use super::validate::{self, Expected};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::Tr;
 use crate::session::{self, TOKEN_PARAM};
+use crate::store::chat::DefaultRoomNames;
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
 use crate::{random_token, unix_now, web};
 
@@ -246,7 +248,15 @@ async fn start_session(
         session_expires_at: expires_at,
     };
     let space_id = state.store.record_launch(&record, now).await?;
-    state.store.ensure_default_rooms(space_id, now).await?;
+    let tr = Tr::for_locale(record.locale.as_deref());
+    let names = DefaultRoomNames {
+        open_space: tr.t("space-open-space"),
+        quiet_zone: tr.t("chat-room-kind-quiet"),
+    };
+    state
+        .store
+        .ensure_default_rooms(space_id, &names, now)
+        .await?;
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
     let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);

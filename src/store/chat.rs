@@ -147,10 +147,24 @@ pub struct PresenceRow {
     pub last_seen_at: i64,
 }
 
+/// Names given to the rooms every space starts with, in the language of the launch that
+/// creates the space. Teachers may rename them later.
+#[derive(Debug, Clone)]
+pub struct DefaultRoomNames {
+    pub open_space: String,
+    pub quiet_zone: String,
+}
+
 #[async_trait]
 pub trait ChatStore: Send + Sync {
-    /// Creates the open space and the quiet zone of a space if they do not exist yet.
-    async fn ensure_default_rooms(&self, space_id: i64, now: i64) -> StoreResult<()>;
+    /// Creates the open space and the quiet zone of a space if they do not exist yet,
+    /// named `names`; existing rooms keep their names.
+    async fn ensure_default_rooms(
+        &self,
+        space_id: i64,
+        names: &DefaultRoomNames,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Rooms of a space in display order; archived rooms only when asked.
     async fn rooms(&self, space_id: i64, include_archived: bool) -> StoreResult<Vec<Room>>;
     async fn room(&self, space_id: i64, room_id: i64) -> StoreResult<Option<Room>>;

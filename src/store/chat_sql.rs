@@ -58,9 +58,13 @@ macro_rules! impl_chat_store {
             async fn ensure_default_rooms(
                 &self,
                 space_id: i64,
+                names: &$crate::store::chat::DefaultRoomNames,
                 now: i64,
             ) -> $crate::store::StoreResult<()> {
-                let defaults = [("open", "open", "Open space", 0), ("quiet", "quiet", "Quiet zone", 1)];
+                let defaults = [
+                    ("open", "open", names.open_space.as_str(), 0),
+                    ("quiet", "quiet", names.quiet_zone.as_str(), 1),
+                ];
                 for (key, kind, name, position) in defaults {
                     sqlx::query(
                         "INSERT INTO rooms (space_id, kind, default_key, name, position, created_at) \

@@ -259,10 +259,26 @@ pub async fn launch_from_platform(
     role: &str,
     target: Target,
 ) {
+    launch_from_platform_in(client, app, person, role, target, None).await;
+}
+
+/// Like [`launch_from_platform`], choosing the launch's `locale` ("en" or "ru") when given.
+pub async fn launch_from_platform_in(
+    client: &Client,
+    app: &TestApp,
+    person: &str,
+    role: &str,
+    target: Target,
+    locale: Option<&str>,
+) {
     client
         .goto(&format!("{}/", app.platform_url))
         .await
         .expect("open demo platform page");
+    if let Some(locale) = locale {
+        let option = format!("option[value='{locale}']");
+        choose(client, "locale", Locator::Css(&option)).await;
+    }
     choose(
         client,
         "course",
