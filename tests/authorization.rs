@@ -235,7 +235,7 @@ const ROUTES: &[Route] = &[
     route(
         Method::DELETE,
         "/spaces/{space_id}/showcase/items/{item_id}",
-        For::Teacher,
+        For::Author,
     ),
 ];
 

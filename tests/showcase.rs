@@ -918,9 +918,10 @@ async fn teachers_feature_and_remove() {
             "{backend:?}: featured first"
         );
 
+        let classmate = app.launch(choice("demo-student-2", "learner")).await;
         let remove = format!("/showcase/items/{second}");
-        let (status, _) = send_json(&app, &student, reqwest::Method::DELETE, &remove, None).await;
-        assert_eq!(status, 403, "{backend:?}: students cannot remove");
+        let (status, _) = send_json(&app, &classmate, reqwest::Method::DELETE, &remove, None).await;
+        assert_eq!(status, 403, "{backend:?}: another student cannot remove");
         let (status, _) = send_json(&app, &teacher, reqwest::Method::DELETE, &remove, None).await;
         assert_eq!(status, 200, "{backend:?}");
         let (_, list) = get_json(&app, &student, "/showcase/items").await;
@@ -1246,4 +1247,33 @@ async fn russian_showcase_page() {
     assert!(html.contains("<html lang=\"ru\">"), "{html}");
     assert!(html.contains("Витрина работ"), "{html}");
     assert!(html.contains("До 10 МиБ"), "{html}");
+}
+
+#[tokio::test]
+async fn author_removes_own_item() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let author = app.launch(choice("demo-student-1", "learner")).await;
+        let classmate = app.launch(choice("demo-student-2", "learner")).await;
+        let (status, created) = publish_file(&app, &author, "draft.pdf", PDF).await;
+        assert_eq!(status, 201, "{backend:?}");
+        let id = created["id"].as_i64().unwrap();
+
+        let (_, author_page) = page(&app, &author, &format!("/showcase/{id}")).await;
+        assert!(author_page.contains("id=\"remove-item\""), "{backend:?}");
+        let (_, classmate_page) = page(&app, &classmate, &format!("/showcase/{id}")).await;
+        assert!(
+            !classmate_page.contains("id=\"remove-item\""),
+            "{backend:?}"
+        );
+
+        let remove = format!("/showcase/items/{id}");
+        let (status, error) =
+            send_json(&app, &classmate, reqwest::Method::DELETE, &remove, None).await;
+        assert_eq!(status, 403, "{backend:?}: {error}");
+        let (status, _) = send_json(&app, &author, reqwest::Method::DELETE, &remove, None).await;
+        assert_eq!(status, 200, "{backend:?}");
+        let response = download(&app, &classmate, id).await;
+        assert_eq!(response.status(), 404, "{backend:?}: the file is gone");
+    }
 }

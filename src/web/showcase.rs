@@ -572,7 +572,13 @@ async fn remove_item(
 ) -> Result<Json<serde_json::Value>, ErrorResponse> {
     let run = async {
         let person = writer(&state, &headers, space_id).await?;
-        let actor = require_teacher(&person)?;
+        let item = find_item(&state, space_id, item_id).await?;
+        let actor = match person.user_id {
+            Some(user_id) if user_id == item.author_id => user_id,
+            _ => require_teacher(&person).map_err(|_| {
+                AppError::Forbidden("only the author and teachers of the course can remove an item")
+            })?,
+        };
         let now = unix_now();
         let removed = state
             .store
