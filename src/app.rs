@@ -32,6 +32,29 @@ pub struct AppState {
     pub platform_keys: Arc<dyn KeySource>,
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
+    /// The clock that id_token times are checked against.
+    pub token_clock: TokenClock,
+}
+
+/// The clock that an id_token's `iat` and `exp` are checked against. A running service
+/// always uses the system clock; no configuration sets anything else. Tests that replay
+/// recorded platform traffic fix it at the recording's time, because the recorded tokens
+/// expired a minute after they were issued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenClock {
+    #[default]
+    System,
+    /// Unix time fixed at this second.
+    Fixed(i64),
+}
+
+impl TokenClock {
+    pub fn now(self) -> i64 {
+        match self {
+            TokenClock::System => unix_now(),
+            TokenClock::Fixed(at) => at,
+        }
+    }
 }
 
 impl AppState {
@@ -63,6 +86,7 @@ impl AppState {
             store,
             platform_keys,
             session_key: Arc::new(session_key),
+            token_clock: TokenClock::System,
         })
     }
 }

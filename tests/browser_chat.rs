@@ -1,7 +1,9 @@
 //! The space page's chat in headless Chromium. A teacher and a student, launched from
 //! the demo platform in browsers of their own, talk in the open space. A student
 //! changes rooms and reloads, the chat reconnects and loads older messages, and the page
-//! fits a phone-width window. Runs on every configured backend.
+//! fits a phone-width window. Two students chat in Russian, and a teacher and two
+//! students arrive through the id_tokens a real Moodle 4.2 posted and talk to each other.
+//! Runs on every configured backend.
 //!
 //! `tests/common/browser.rs` describes what the browser tests need.
 
@@ -14,8 +16,11 @@ use common::browser::{
     wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
     POLL_INTERVAL, TOOL_FRAME,
 };
-use common::{backends, choice, open_room, spawn, Backend, TestApp};
+use common::{backends, choice, open_room, spawn, spawn_with_state, Backend, TestApp};
+use cowork::app::TokenClock;
+use cowork::lti::jwks::{parse_jwks, StaticKeys};
 use cowork::store::chat::NewRoom;
+use cowork::store::{LoginState, NewPlatform};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde::Deserialize;
@@ -1044,5 +1049,202 @@ async fn students_chat_in_russian() {
         screenshot_frame(anna, backend, "chat-student-ru").await;
         anna_browser.close().await;
         boris_browser.close().await;
+    }
+}
+
+/// The registration of the manually configured tool on the recorded Moodle 4.2 site.
+const MOODLE_ISSUER: &str = "http://127.0.0.1:8080";
+const MOODLE_CLIENT_ID: &str = "gvotjDE3u2vYZGV";
+const MOODLE_DEPLOYMENT_ID: &str = "2";
+
+/// A few seconds after the recorded resource-link tokens were issued (their `iat` values
+/// run from 1796398717 to 1796398729, and each expires 60 seconds after it).
+const RECORDING_TIME: i64 = 1_796_398_730;
+
+fn load_fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("fixture {name}: {error}"))
+}
+
+/// A launch as the recorded Moodle posted it: the id_token, the state it came with, and
+/// the name it carries.
+struct RecordedLaunch {
+    id_token: String,
+    state: String,
+    name: String,
+}
+
+/// Starts cowork with Moodle's recorded keys, the token clock at the recording's time,
+/// the manual registration, and the login states the recorded launches answer.
+async fn spawn_recorded_moodle(
+    backend: Backend,
+    fixtures: &[&str],
+) -> (TestApp, Vec<RecordedLaunch>) {
+    let jwks = load_fixture("jwks.json");
+    let body = jwks["response"]["body"]
+        .as_str()
+        .expect("recorded JWKS body");
+    let keys = StaticKeys(parse_jwks(body.as_bytes()).expect("recorded JWKS parses"));
+    let app = spawn_with_state(
+        backend,
+        |_| {},
+        |state| {
+            state.platform_keys = std::sync::Arc::new(keys);
+            state.token_clock = TokenClock::Fixed(RECORDING_TIME);
+        },
+    )
+    .await;
+    let now = cowork::unix_now();
+    let registration = NewPlatform {
+        issuer: MOODLE_ISSUER.into(),
+        client_id: MOODLE_CLIENT_ID.into(),
+        auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
+        token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
+        jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
+        deployments: vec![MOODLE_DEPLOYMENT_ID.into()],
+    };
+    let platform = app
+        .state
+        .store
+        .upsert_platform(&registration, now)
+        .await
+        .unwrap();
+
+    let mut launches = Vec::new();
+    for fixture in fixtures {
+        let recorded = load_fixture(fixture);
+        let payload = &recorded["payload"];
+        let text = |value: &Value| value.as_str().expect("recorded text").to_string();
+        let login = LoginState {
+            state: text(&recorded["launch_request"]["state"]),
+            nonce: text(&payload["nonce"]),
+            platform_id: platform.id,
+            target_link_uri: text(
+                &payload["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"],
+            ),
+            created_at: now,
+            expires_at: now + 600,
+            used_at: None,
+        };
+        app.state.store.insert_login_state(&login).await.unwrap();
+        launches.push(RecordedLaunch {
+            id_token: text(&recorded["raw"]),
+            state: login.state,
+            name: text(&payload["name"]),
+        });
+    }
+    (app, launches)
+}
+
+/// Posts a recorded launch from the browser as Moodle's auto-submitting form does, and
+/// waits for the space page at the top level (the recorded document target is a window).
+async fn open_recorded_launch(
+    driver: &ChromeDriver,
+    binaries: &BrowserBinaries,
+    app: &TestApp,
+    launch: &RecordedLaunch,
+) -> Browser {
+    let browser = driver.open_browser(&binaries.chromium).await;
+    let client = &browser.client;
+    client.goto("about:blank").await.expect("blank page");
+    let script = r#"
+        const [action, idToken, state] = arguments;
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = action;
+        for (const [name, value] of [["id_token", idToken], ["state", state]]) {
+            const input = document.createElement("input");
+            input.type = "hidden";
+            input.name = name;
+            input.value = value;
+            form.appendChild(input);
+        }
+        document.body.appendChild(form);
+        form.submit();
+    "#;
+    let arguments = vec![
+        json!(format!("{}/lti/launch", app.tool_url)),
+        json!(launch.id_token),
+        json!(launch.state),
+    ];
+    client
+        .execute(script, arguments)
+        .await
+        .expect("post the recorded launch");
+    wait_for_space(client, false).await;
+    wait_until_connected(client, &launch.name).await;
+    browser
+}
+
+#[tokio::test]
+async fn recorded_moodle_launches_chat() {
+    let Some(binaries) = find_browser_binaries("recorded_moodle_launches_chat") else {
+        return;
+    };
+    let driver = ChromeDriver::start(&binaries.chromedriver).await;
+    let fixtures = [
+        "id_token-resource-link-teacher.json",
+        "id_token-resource-link-student.json",
+        "id_token-resource-link-student2.json",
+    ];
+
+    for backend in backends() {
+        let (app, launches) = spawn_recorded_moodle(backend, &fixtures).await;
+        let mut browsers = Vec::new();
+        for launch in &launches {
+            browsers.push(open_recorded_launch(&driver, &binaries, &app, launch).await);
+        }
+        let names: Vec<&str> = launches.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Tara Teachwell", "Sam Studentson", "Alex Learnwright"]
+        );
+        let (teacher, student, classmate) = (
+            &browsers[0].client,
+            &browsers[1].client,
+            &browsers[2].client,
+        );
+
+        let heading = run_script(
+            teacher,
+            "return document.querySelector('.space-header').textContent;",
+        )
+        .await;
+        assert!(
+            heading
+                .as_str()
+                .is_some_and(|h| h.contains("LTI Capture Course")),
+            "{backend:?}: {heading}"
+        );
+
+        let welcome = "Welcome to LTI101, please introduce yourselves";
+        type_and_press_enter(teacher, welcome).await;
+        for (client, viewer) in [(student, names[1]), (classmate, names[2])] {
+            wait_for_messages(client, viewer, "the teacher's welcome", |m| {
+                find_by_body(m, welcome).is_some_and(|m| m.author == names[0])
+            })
+            .await;
+        }
+        let hello = "Hi, I am Sam and I study logistics";
+        type_and_press_enter(student, hello).await;
+        for (client, viewer) in [(teacher, names[0]), (classmate, names[2])] {
+            let seen = wait_for_messages(client, viewer, "Sam's introduction", |m| {
+                find_by_body(m, hello).is_some_and(|m| m.author == names[1])
+            })
+            .await;
+            let bodies: Vec<&str> = seen.iter().map(|m| m.body.as_str()).collect();
+            assert_eq!(bodies, [welcome, hello], "{backend:?}: {viewer}");
+        }
+        for name in &names[1..] {
+            wait_for_online_line(teacher, names[0], name, &["Available"]).await;
+        }
+
+        for browser in browsers {
+            browser.close().await;
+        }
     }
 }

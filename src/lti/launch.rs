@@ -166,7 +166,7 @@ async fn validate_launch(
         platform: &platform,
         nonce: &login.nonce,
         target_link_uri: &login.target_link_uri,
-        now,
+        now: state.token_clock.now(),
         leeway_secs: state.config.clock_leeway_secs,
     };
     let checked = validate::check_claims(&claims, &expected);

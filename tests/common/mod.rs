@@ -141,6 +141,16 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Starts cowork with `adjust` applied to its configuration.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_with_state(backend, adjust, |_| {}).await
+}
+
+/// Like [`spawn_with`], and lets `adjust_state` change the application state (its key
+/// source or token clock, say) before the server starts.
+pub async fn spawn_with_state(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Config),
+    adjust_state: impl FnOnce(&mut AppState),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let tool_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let platform_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -160,7 +170,8 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
         .upsert_platform(&platform.registration(), cowork::unix_now())
         .await
         .unwrap();
-    let state = AppState::new(config, store).await.unwrap();
+    let mut state = AppState::new(config, store).await.unwrap();
+    adjust_state(&mut state);
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tool_stop = stop_rx.clone();
