@@ -1,8 +1,9 @@
 //! In-process fan-out of chat and presence events to the WebSocket connections of a space.
 //!
-//! Each space has one broadcast channel; a connection forwards the events of the room it
-//! is in and every presence event. Events are serialized once, before fan-out. A
-//! connection that falls behind the channel gets a message to resynchronise from its last
+//! Each space has a broadcast channel for space-wide events (presence, the room list) and
+//! one per room with listeners, so a message wakes only the connections in its room.
+//! Events are serialized once, before fan-out, and every connection sends the same bytes.
+//! A connection that falls behind a channel gets a message to resynchronise from its last
 //! revision, so a slow client never holds up the others.
 //!
 //! Presence changes are gathered per space for [`PRESENCE_BATCH_DELAY`] and sent as one
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -33,9 +35,9 @@ pub struct Event {
     /// The room the event belongs to; `None` for space-wide events such as presence.
     pub room_id: Option<i64>,
     /// The JSON text sent to participants.
-    pub payload: Arc<str>,
+    pub payload: Utf8Bytes,
     /// The JSON text sent to teachers when it differs (a hidden message keeps its text).
-    pub moderator_payload: Option<Arc<str>>,
+    pub moderator_payload: Option<Utf8Bytes>,
 }
 
 /// A connected person and their room and status, as other participants see them.
@@ -57,7 +59,10 @@ pub struct PresenceChange {
 }
 
 struct SpaceState {
+    /// Space-wide events.
     sender: broadcast::Sender<Arc<Event>>,
+    /// Events of each room that has had a listener since its last event.
+    rooms: HashMap<i64, broadcast::Sender<Arc<Event>>>,
     /// Connected people with their number of open connections.
     online: HashMap<i64, (PresenceEntry, usize)>,
     /// Presence changes not sent yet, the latest per person.
@@ -70,6 +75,7 @@ impl SpaceState {
     fn new() -> Self {
         Self {
             sender: broadcast::channel(CHANNEL_CAPACITY).0,
+            rooms: HashMap::new(),
             online: HashMap::new(),
             pending: HashMap::new(),
             flush_scheduled: false,
@@ -99,11 +105,38 @@ impl Hub {
             .subscribe()
     }
 
-    /// Sends an event to every connection of the space; no connection means no work.
+    /// Subscribes to the events of one room of a space.
+    pub fn subscribe_room(&self, space_id: i64, room_id: i64) -> broadcast::Receiver<Arc<Event>> {
+        let mut spaces = self.spaces.lock().expect("hub lock");
+        spaces
+            .entry(space_id)
+            .or_insert_with(SpaceState::new)
+            .rooms
+            .entry(room_id)
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Sends an event to the connections in its room, or to every connection of the space
+    /// when it belongs to no room. No listener means no work.
     pub fn publish(&self, space_id: i64, event: Event) {
-        let spaces = self.spaces.lock().expect("hub lock");
-        if let Some(space) = spaces.get(&space_id) {
-            let _ = space.sender.send(Arc::new(event));
+        let mut spaces = self.spaces.lock().expect("hub lock");
+        let Some(space) = spaces.get_mut(&space_id) else {
+            return;
+        };
+        match event.room_id {
+            None => {
+                let _ = space.sender.send(Arc::new(event));
+            }
+            Some(room_id) => {
+                let Some(sender) = space.rooms.get(&room_id) else {
+                    return;
+                };
+                if sender.send(Arc::new(event)).is_err() {
+                    // Everyone left the room: forget its channel until someone joins.
+                    space.rooms.remove(&room_id);
+                }
+            }
         }
     }
 
@@ -195,7 +228,7 @@ impl Hub {
         let payload = ServerMessage::Presence { changes: &changes }.to_json();
         let _ = space.sender.send(Arc::new(Event {
             room_id: None,
-            payload: payload.into(),
+            payload: Utf8Bytes::from(payload),
             moderator_payload: None,
         }));
     }
@@ -297,6 +330,41 @@ mod tests {
         hub.queue_presence(7, second);
         let changes = changes_of(&receiver.recv().await.unwrap());
         assert_eq!(changes[0]["status"], "dnd");
+    }
+
+    fn message_event(room_id: i64, text: &str) -> Event {
+        Event {
+            room_id: Some(room_id),
+            payload: Utf8Bytes::from(text.to_string()),
+            moderator_payload: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn room_events_reach_only_that_room() {
+        let hub = Arc::new(Hub::new());
+        let mut space = hub.subscribe(7);
+        let mut first = hub.subscribe_room(7, 1);
+        let mut second = hub.subscribe_room(7, 2);
+        hub.publish(7, message_event(1, "to room one"));
+        assert_eq!(first.recv().await.unwrap().payload.as_str(), "to room one");
+        assert!(second.try_recv().is_err(), "another room hears nothing");
+        assert!(
+            space.try_recv().is_err(),
+            "space-wide listeners hear nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn room_without_listeners_is_forgotten() {
+        let hub = Arc::new(Hub::new());
+        let _space = hub.subscribe(7);
+        drop(hub.subscribe_room(7, 1));
+        hub.publish(7, message_event(1, "nobody hears this"));
+        let mut later = hub.subscribe_room(7, 1);
+        hub.publish(7, message_event(1, "a new listener hears this"));
+        let event = later.recv().await.unwrap();
+        assert_eq!(event.payload.as_str(), "a new listener hears this");
     }
 
     #[tokio::test]

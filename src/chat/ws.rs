@@ -33,6 +33,8 @@ const HISTORY_PAGE: i64 = 50;
 const RESUME_LIMIT: i64 = 500;
 /// Replies queued for a client before the connection is closed as too slow.
 const OUTGOING_QUEUE: usize = 256;
+/// Room switches a connection may have in flight to its write loop.
+const ROOM_SWITCH_QUEUE: usize = 4;
 /// Read and write buffer of each connection, in bytes.
 const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 /// No room joined yet.
@@ -90,12 +92,13 @@ where
 {
     let events = chat.hub.subscribe(who.space_id);
     let current_room = Arc::new(AtomicI64::new(NO_ROOM));
-    let (outgoing, queue) = mpsc::channel::<String>(OUTGOING_QUEUE);
+    let (outgoing, queue) = mpsc::channel::<Utf8Bytes>(OUTGOING_QUEUE);
+    let (room_switch, switches) = mpsc::channel(ROOM_SWITCH_QUEUE);
     let writer = tokio::spawn(write_loop(
         sink,
         queue,
         events,
-        current_room.clone(),
+        switches,
         who.is_moderator(),
     ));
 
@@ -104,6 +107,7 @@ where
         who,
         current_room,
         outgoing,
+        room_switch,
         visit_id: None,
         status: "available".into(),
     };
@@ -113,44 +117,59 @@ where
     writer.abort();
 }
 
+/// Waits for the next event of the room the connection is in; never completes outside
+/// a room.
+async fn next_room_event(
+    room: &mut Option<broadcast::Receiver<Arc<Event>>>,
+) -> Result<Arc<Event>, broadcast::error::RecvError> {
+    match room {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends answers, space-wide events and the events of the current room to the client.
+/// A room switch replaces the room subscription; the read side subscribes before it
+/// loads the room's history, so no event falls between the two.
 async fn write_loop<S>(
     mut sink: S,
-    mut queue: mpsc::Receiver<String>,
+    mut queue: mpsc::Receiver<Utf8Bytes>,
     mut events: broadcast::Receiver<Arc<Event>>,
-    current_room: Arc<AtomicI64>,
+    mut switches: mpsc::Receiver<broadcast::Receiver<Arc<Event>>>,
     moderator: bool,
 ) where
     S: Sink<Message> + Unpin,
 {
+    let mut room = None;
     loop {
-        let text: Arc<str> = tokio::select! {
+        let event = tokio::select! {
             answer = queue.recv() => match answer {
-                Some(text) => text.into(),
+                Some(text) => Ok(text),
                 None => break,
             },
-            event = events.recv() => match event {
-                Ok(event) => {
-                    let wanted = event.room_id.is_none_or(|room| room == current_room.load(Ordering::Acquire));
-                    if !wanted {
-                        continue;
-                    }
-                    match (&event.moderator_payload, moderator) {
-                        (Some(payload), true) => payload.clone(),
-                        _ => event.payload.clone(),
-                    }
+            switch = switches.recv() => match switch {
+                Some(receiver) => {
+                    room = Some(receiver);
+                    continue;
                 }
-                Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                    tracing::debug!(skipped, "WebSocket client lagged; asking it to resync");
-                    ServerMessage::Resync.to_json().into()
-                }
-                Err(broadcast::error::RecvError::Closed) => break,
+                None => break,
             },
+            event = events.recv() => Err(event),
+            event = next_room_event(&mut room) => Err(event),
         };
-        if sink
-            .send(Message::Text(Utf8Bytes::from(&*text)))
-            .await
-            .is_err()
-        {
+        let text = match event {
+            Ok(text) => text,
+            Err(Ok(event)) => match (&event.moderator_payload, moderator) {
+                (Some(payload), true) => payload.clone(),
+                _ => event.payload.clone(),
+            },
+            Err(Err(broadcast::error::RecvError::Lagged(skipped))) => {
+                tracing::debug!(skipped, "WebSocket client lagged; asking it to resync");
+                ServerMessage::Resync.to_json().into()
+            }
+            Err(Err(broadcast::error::RecvError::Closed)) => break,
+        };
+        if sink.send(Message::Text(text)).await.is_err() {
             break;
         }
     }
@@ -160,14 +179,16 @@ struct Connection {
     chat: Chat,
     who: Participant,
     current_room: Arc<AtomicI64>,
-    outgoing: mpsc::Sender<String>,
+    outgoing: mpsc::Sender<Utf8Bytes>,
+    /// Hands the write loop the subscription of a newly joined room.
+    room_switch: mpsc::Sender<broadcast::Receiver<Arc<Event>>>,
     visit_id: Option<i64>,
     status: String,
 }
 
 impl Connection {
     async fn send(&self, message: ServerMessage<'_>) {
-        let _ = self.outgoing.send(message.to_json()).await;
+        let _ = self.outgoing.send(message.to_json().into()).await;
     }
 
     async fn error(&self, error: &ChatError) {
@@ -403,9 +424,13 @@ impl Connection {
                 "no open room with this id in your space",
             ))?;
 
-        // Switch before reading history: an event published meanwhile then arrives
+        // Subscribe before reading history: an event published meanwhile then arrives
         // twice rather than never, and clients keep the copy with the higher revision.
         let previous = self.current_room.swap(room_id, Ordering::AcqRel);
+        if previous != room_id {
+            let receiver = self.chat.hub.subscribe_room(self.who.space_id, room_id);
+            let _ = self.room_switch.send(receiver).await;
+        }
         if let Some(user_id) = self.who.user_id {
             if previous != room_id {
                 if let Some(visit_id) = self.visit_id.take() {

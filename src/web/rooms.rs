@@ -5,8 +5,6 @@
 //! header. The session cookie alone is not enough, because it is `SameSite=None` and a
 //! page of another site could make a browser send it.
 
-use std::sync::Arc;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -415,7 +413,7 @@ pub async fn audit_log(
 /// Tells every connection of the space the current list of open rooms.
 async fn publish_rooms(state: &AppState, space_id: i64) -> Result<(), AppError> {
     let rooms = state.store.rooms(space_id, false).await?;
-    let payload: Arc<str> = ServerMessage::Rooms { rooms: &rooms }.to_json().into();
+    let payload = ServerMessage::Rooms { rooms: &rooms }.to_json().into();
     state.chat.hub.publish(
         space_id,
         Event {
