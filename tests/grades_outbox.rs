@@ -238,6 +238,38 @@ async fn revoked_token_is_refreshed_during_sync() {
         .await
         .iter()
         .all(|row| row.status == "sent"));
+
+    let page = app
+        .http
+        .get(format!("{}/gradebook", app.platform_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("BC101 coworking space"), "column shown");
+    let student = cowork::demo::catalog::user("demo-student-1").unwrap();
+    assert!(html.contains(student.name), "student shown");
+    assert!(html.contains("60.00"), "newest score shown");
+}
+
+#[tokio::test]
+async fn activity_syncs_automatically() {
+    let app = common::spawn_with(common::Backend::Sqlite, |config| {
+        config.grade_auto_delay_secs = 1;
+    })
+    .await;
+    let (teacher, members) = course(&app).await;
+    let first = member(&members, "demo-student-1").user_id;
+    helped(&app, teacher.space_id, first, 1).await;
+    eventually(20, "grades sent without a teacher's request", || async {
+        app.platform
+            .gradebook
+            .grades()
+            .iter()
+            .any(|grade| grade.user_id == "demo-student-1" && grade.score_given == 30.0)
+    })
+    .await;
 }
 
 #[tokio::test]

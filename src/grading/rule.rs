@@ -128,6 +128,8 @@ impl GradingRule {
                 "showcase_item" => self.showcase_points,
                 "feedback" => self.feedback_points,
                 "focus_completed" => self.focus_points,
+                // NOTE: no part of cowork logs `questionnaire_answered` yet, so these
+                // points stay zero until questionnaires exist.
                 "questionnaire_answered" => self.questionnaire_points,
                 _ => 0.0,
             };

@@ -193,11 +193,13 @@ async fn sync_due_spaces(grading: &Grading, now: i64) -> Result<(), StoreError> 
 
 /// True when a space's sync mode calls for a sync at `now`.
 pub fn is_due(candidate: &SyncCandidate, now: i64, auto_delay_secs: i64) -> bool {
+    // Activity in the same second as the last sync counts as new, because the sync may
+    // have read the log before it was written.
     let last_sync = candidate.last_synced_at.unwrap_or(i64::MIN);
     match candidate.sync_mode.as_str() {
         "auto" => candidate
             .last_activity_at
-            .is_some_and(|activity| activity > last_sync && now - activity >= auto_delay_secs),
+            .is_some_and(|activity| activity >= last_sync && now - activity >= auto_delay_secs),
         "schedule" => candidate
             .last_synced_at
             .is_none_or(|last| now - last >= SCHEDULE_SECS),
