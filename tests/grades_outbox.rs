@@ -356,3 +356,82 @@ async fn concurrent_claims_take_each_row_once() {
         assert_eq!(unique.len(), 40, "{backend:?}: no row claimed twice");
     }
 }
+
+/// Launches `choice` with an AGS claim that names the line items container but no line
+/// item, as a platform does for an ungraded link.
+async fn launch_without_line_item(app: &TestApp, choice: cowork::demo::LaunchChoice) -> Launched {
+    let login = app.login(choice.clone()).await;
+    let id_token = app.signed_claims(&choice, &login.nonce, |claims| {
+        let endpoint = claims
+            .get_mut(cowork::lti::claims::AGS_ENDPOINT)
+            .and_then(|value| value.as_object_mut())
+            .unwrap();
+        endpoint.remove("lineitem");
+    });
+    let response = app.post_launch(&id_token, &login.state).await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let space_id = location
+        .trim_start_matches("/spaces/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    Launched {
+        space_url: format!("{}{}", app.tool_url, location),
+        space_id,
+        cookie,
+    }
+}
+
+#[tokio::test]
+async fn column_is_created_when_launch_has_none() {
+    for backend in common::backends() {
+        let app = fast_retry_app(backend).await;
+        let teacher = launch_without_line_item(&app, choice("demo-teacher-1", "instructor")).await;
+        launch_without_line_item(&app, choice("demo-student-1", "learner")).await;
+        let target = app
+            .state
+            .store
+            .grade_target(teacher.space_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(target.lineitem_url, None, "{backend:?}");
+        let columns_before = app.platform.gradebook.columns().len();
+
+        assert_eq!(sync(&app, &teacher).await["enqueued"], 1);
+        let columns = app.platform.gradebook.columns();
+        assert_eq!(columns.len(), columns_before + 1, "a column was created");
+        let created = columns.last().unwrap();
+        assert_eq!(created.label, "cowork participation");
+        let target = app
+            .state
+            .store
+            .grade_target(teacher.space_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(target
+            .lineitem_url
+            .unwrap()
+            .contains(&format!("/lineitems/{}/lineitem?type_id=1", created.id)));
+        eventually(10, "the grade in the created column", || async {
+            app.platform
+                .gradebook
+                .grades()
+                .iter()
+                .any(|grade| grade.column == created.id)
+        })
+        .await;
+
+        // A second sync with no change creates no second column and sends nothing.
+        assert_eq!(sync(&app, &teacher).await["enqueued"], 0);
+        assert_eq!(app.platform.gradebook.columns().len(), columns_before + 1);
+    }
+}

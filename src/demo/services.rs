@@ -43,7 +43,7 @@ pub fn router(gradebook: Arc<Gradebook>) -> Router {
         .with_state(gradebook)
 }
 
-/// A body with Moodle's content type for its token replies, which are JSON.
+/// Builds a token reply: JSON labelled `text/html`, as Moodle 4.2 sends it.
 fn token_reply(status: StatusCode, body: &Value) -> Response {
     let text = serde_json::to_string_pretty(body).expect("JSON serializes");
     (
@@ -126,7 +126,7 @@ fn service_error(
         .into_response()
 }
 
-/// A `[]` or empty body labelled with a service media type, as Moodle answers scores.
+/// Builds a reply labelled with a service media type, as Moodle sends score replies.
 fn typed(status: u16, media: &str, body: String) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     (
@@ -215,7 +215,7 @@ impl Call {
     }
 }
 
-/// A number as Moodle prints it: whole values without a fraction.
+/// Converts a number to JSON as Moodle prints it: whole values without a fraction.
 fn number(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         json!(value as i64)
@@ -243,7 +243,7 @@ fn column_json(book: &Gradebook, context: &str, column: &Column) -> Value {
     item
 }
 
-/// The absolute URL of a column, with `suffix` (`/scores`, `/results`) before the query.
+/// Returns the absolute URL of a column, with `suffix` (`/scores`, `/results`) before the query.
 pub fn line_item_url(book: &Gradebook, context: &str, id: u64, suffix: &str) -> String {
     format!(
         "{}{SERVICES}/{context}/lineitems/{id}/lineitem{suffix}?type_id={}",

@@ -39,8 +39,8 @@ pub struct GradingRule {
 }
 
 impl Default for GradingRule {
-    /// A course where two substantial posts, a few replies and one helpful act a week
-    /// reach the target.
+    /// Returns a rule where a week with a few substantial posts and replies, one resolved
+    /// help request and one showcase item reaches the target of 10 points.
     fn default() -> Self {
         Self {
             post_points: 1.0,

@@ -112,24 +112,27 @@ pub async fn deliver_due(grading: &Grading) -> Result<usize, StoreError> {
 
 async fn deliver(grading: &Grading, claim: &str, row: OutboxRow) -> Result<(), StoreError> {
     let store = &grading.store;
-    let result = match store.platform_by_id(row.platform_id).await? {
-        Some(platform) => {
-            let score = Score::completed(
-                &row.user_subject,
-                row.score_given,
-                row.score_maximum,
-                row.score_timestamp,
-            );
-            grading
-                .ags
-                .post_score(&platform, &row.lineitem_url, &score)
-                .await
-        }
-        None => Err(AgsError::InvalidUrl(format!(
-            "(the platform registration {} was removed)",
+    let Some(platform) = store.platform_by_id(row.platform_id).await? else {
+        let reason = format!(
+            "the platform registration {} was removed; register the platform again, then retry",
             row.platform_id
-        ))),
+        );
+        store
+            .dead_letter_grade(row.id, claim, &reason, unix_now())
+            .await?;
+        tracing::error!(outbox_id = row.id, %reason, "grade moved to dead letters");
+        return Ok(());
     };
+    let score = Score::completed(
+        &row.user_subject,
+        row.score_given,
+        row.score_maximum,
+        row.score_timestamp,
+    );
+    let result = grading
+        .ags
+        .post_score(&platform, &row.lineitem_url, &score)
+        .await;
     let now = unix_now();
     match classify(&result) {
         Delivery::Sent | Delivery::AlreadyNewer => {
