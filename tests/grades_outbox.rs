@@ -435,3 +435,30 @@ async fn column_is_created_when_launch_has_none() {
         assert_eq!(app.platform.gradebook.columns().len(), columns_before + 1);
     }
 }
+
+#[tokio::test]
+async fn throttled_and_failing_platform_is_retried() {
+    let app = fast_retry_app(common::Backend::Sqlite).await;
+    let (teacher, members) = course(&app).await;
+    let first = member(&members, "demo-student-1").user_id;
+    helped(&app, teacher.space_id, first, 1).await;
+    app.faults.fail_next_scores(&[429, 502]);
+    assert_eq!(sync(&app, &teacher).await["enqueued"], 3);
+
+    eventually(15, "every grade after a 429 and a 502", || async {
+        outbox(&app, teacher.space_id)
+            .await
+            .iter()
+            .all(|row| row.status == "sent")
+    })
+    .await;
+    let rows = outbox(&app, teacher.space_id).await;
+    let attempts: i64 = rows.iter().map(|row| row.attempts).sum();
+    assert_eq!(attempts, 5, "three rows, two of them sent twice");
+    let posts = app
+        .faults
+        .score_posts
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(posts, 5);
+    assert_eq!(app.platform.gradebook.accepted().len(), 3);
+}
