@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
+use crate::grading::{self, Grading};
 use crate::lti::jwks::{JwksCache, KeySource};
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
@@ -32,6 +33,7 @@ pub struct AppState {
     pub platform_keys: Arc<dyn KeySource>,
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
+    pub grading: Arc<Grading>,
     /// The clock that id_token times are checked against.
     pub token_clock: TokenClock,
 }
@@ -70,8 +72,10 @@ impl AppState {
         let http = reqwest::Client::builder()
             .user_agent(concat!("cowork/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
             .build()
             .expect("HTTP client with default TLS settings");
+        let grading = Arc::new(Grading::new(&config, store.clone(), http.clone()));
         let platform_keys = Arc::new(JwksCache::new(
             http,
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
@@ -83,6 +87,7 @@ impl AppState {
         Ok(Self {
             config: Arc::new(config),
             chat,
+            grading,
             store,
             platform_keys,
             session_key: Arc::new(session_key),
@@ -127,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/spaces/{space_id}/audit", get(web::rooms::audit_log))
         .merge(web::events::router())
         .merge(web::manage::router())
+        .merge(web::grades::router())
         .merge(web::focus::router())
         .merge(web::help::router())
         .merge(web::partners::router())
@@ -188,10 +194,12 @@ pub async fn serve(
             }
         }
     });
+    let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone()));
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    grade_worker.abort();
     result
 }
 

@@ -37,6 +37,16 @@ pub struct Config {
     pub upload_max_bytes: u64,
     /// Directory for showcase files; `None` keeps them in the database.
     pub upload_dir: Option<PathBuf>,
+    /// First delay before resending a grade the platform did not take, in seconds; it doubles with each attempt.
+    pub grade_retry_base_secs: i64,
+    /// Longest delay between two attempts to send a grade, in seconds.
+    pub grade_retry_max_delay_secs: i64,
+    /// Seconds after which a grade the platform keeps refusing with transient errors becomes a dead letter.
+    pub grade_give_up_secs: i64,
+    /// Quiet time after the last activity before automatic grade sync, in seconds.
+    pub grade_auto_delay_secs: i64,
+    /// How long a worker owns a claimed grade before another instance may send it, in seconds; keep it above the 30-second HTTP timeout.
+    pub grade_claim_lease_secs: i64,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -56,6 +66,11 @@ impl Default for Config {
             recent_presence_secs: 14 * 24 * 3600,
             upload_max_bytes: 10 * 1024 * 1024,
             upload_dir: None,
+            grade_retry_base_secs: 10,
+            grade_retry_max_delay_secs: 3600,
+            grade_give_up_secs: 2 * 24 * 3600,
+            grade_auto_delay_secs: 120,
+            grade_claim_lease_secs: 120,
             platforms: Vec::new(),
         }
     }
@@ -100,6 +115,21 @@ pub struct ConfigArgs {
     /// Directory for showcase files (created if missing); by default they are kept in the database.
     #[arg(long, env = "COWORK_UPLOAD_DIR", global = true)]
     pub upload_dir: Option<PathBuf>,
+    /// Seconds before the first resend of a grade; doubles per attempt (default 10).
+    #[arg(long, env = "COWORK_GRADE_RETRY_BASE_SECS", global = true)]
+    pub grade_retry_base_secs: Option<i64>,
+    /// Longest delay between two attempts to send a grade, in seconds (default 3600).
+    #[arg(long, env = "COWORK_GRADE_RETRY_MAX_DELAY_SECS", global = true)]
+    pub grade_retry_max_delay_secs: Option<i64>,
+    /// Seconds of failed attempts after which a grade becomes a dead letter (default 172800).
+    #[arg(long, env = "COWORK_GRADE_GIVE_UP_SECS", global = true)]
+    pub grade_give_up_secs: Option<i64>,
+    /// Seconds of quiet after activity before grades sync automatically (default 120).
+    #[arg(long, env = "COWORK_GRADE_AUTO_DELAY_SECS", global = true)]
+    pub grade_auto_delay_secs: Option<i64>,
+    /// Seconds a claimed grade stays with one worker before another may take it (default 120).
+    #[arg(long, env = "COWORK_GRADE_CLAIM_LEASE_SECS", global = true)]
+    pub grade_claim_lease_secs: Option<i64>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -117,6 +147,11 @@ struct FileConfig {
     recent_presence_secs: Option<i64>,
     upload_max_bytes: Option<u64>,
     upload_dir: Option<PathBuf>,
+    grade_retry_base_secs: Option<i64>,
+    grade_retry_max_delay_secs: Option<i64>,
+    grade_give_up_secs: Option<i64>,
+    grade_auto_delay_secs: Option<i64>,
+    grade_claim_lease_secs: Option<i64>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -194,6 +229,26 @@ impl Config {
                 .clone()
                 .or(file.upload_dir)
                 .filter(|dir| !dir.as_os_str().is_empty()),
+            grade_retry_base_secs: args
+                .grade_retry_base_secs
+                .or(file.grade_retry_base_secs)
+                .unwrap_or(defaults.grade_retry_base_secs),
+            grade_retry_max_delay_secs: args
+                .grade_retry_max_delay_secs
+                .or(file.grade_retry_max_delay_secs)
+                .unwrap_or(defaults.grade_retry_max_delay_secs),
+            grade_give_up_secs: args
+                .grade_give_up_secs
+                .or(file.grade_give_up_secs)
+                .unwrap_or(defaults.grade_give_up_secs),
+            grade_auto_delay_secs: args
+                .grade_auto_delay_secs
+                .or(file.grade_auto_delay_secs)
+                .unwrap_or(defaults.grade_auto_delay_secs),
+            grade_claim_lease_secs: args
+                .grade_claim_lease_secs
+                .or(file.grade_claim_lease_secs)
+                .unwrap_or(defaults.grade_claim_lease_secs),
             platforms: file.platforms,
         };
         config.check()?;
@@ -206,6 +261,14 @@ impl Config {
             ("login_state_ttl_secs", self.login_state_ttl_secs),
             ("key_grace_secs", self.key_grace_secs),
             ("recent_presence_secs", self.recent_presence_secs),
+            ("grade_retry_base_secs", self.grade_retry_base_secs),
+            (
+                "grade_retry_max_delay_secs",
+                self.grade_retry_max_delay_secs,
+            ),
+            ("grade_give_up_secs", self.grade_give_up_secs),
+            ("grade_auto_delay_secs", self.grade_auto_delay_secs),
+            ("grade_claim_lease_secs", self.grade_claim_lease_secs),
         ];
         for (name, value) in positive {
             if value <= 0 {

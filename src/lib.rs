@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod grading;
 pub mod i18n;
 pub mod keys;
 pub mod lti;

@@ -137,7 +137,7 @@ async fn russian_launch_gets_russian_page() {
     assert!(html.contains("только что"), "relative time");
     assert!(html.contains("\"send\":\"Отправить\""), "script strings");
     assert!(
-        html.contains("\"in_room\":\"в {room}\""),
+        html.contains("\"in_room\":\"комната «{room}»\""),
         "placeholders kept for the scripts"
     );
 }

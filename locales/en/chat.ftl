@@ -72,3 +72,4 @@ space-page-focus = Focus sessions
 space-page-partners = Partners
 space-page-events = Events
 space-page-manage = Rooms and settings
+space-page-grades = Grades

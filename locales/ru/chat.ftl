@@ -72,3 +72,4 @@ space-page-focus = Сессии фокуса
 space-page-partners = Партнёры
 space-page-events = События
 space-page-manage = Комнаты и настройки
+space-page-grades = Оценки

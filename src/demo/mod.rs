@@ -5,10 +5,12 @@
 //! lifetime). It runs only under `cowork demo` or in tests, never inside `cowork serve`.
 
 pub mod catalog;
+pub mod gradebook;
 mod routes;
+pub mod services;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::RsaPublicKey;
@@ -18,13 +20,19 @@ pub use routes::router;
 
 use crate::keys::{self, Jwks};
 use crate::lti::claims;
+use crate::lti::service_token::{
+    SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE,
+};
 use crate::store::NewPlatform;
 use crate::{random_token, unix_now};
+use gradebook::{Column, Gradebook, ToolKeys};
 
 /// The demo platform's client_id for cowork.
 pub const CLIENT_ID: &str = "cowork-demo-client";
 /// The demo platform's one deployment of cowork.
 pub const DEPLOYMENT_ID: &str = "demo-deployment-1";
+/// The demo platform's tool type id, carried in its service URLs as Moodle does.
+pub const TYPE_ID: u64 = 1;
 /// Pending launches older than this are dropped, in seconds.
 const PENDING_TTL_SECS: i64 = 600;
 
@@ -47,17 +55,41 @@ pub struct DemoPlatform {
     encoding_key: EncodingKey,
     public_key: RsaPublicKey,
     pending: Mutex<HashMap<String, (i64, LaunchChoice)>>,
+    /// The token endpoint and AGS gradebook, with one column per course.
+    pub gradebook: Arc<Gradebook>,
 }
 
 impl DemoPlatform {
     /// Creates a platform with a fresh RSA-2048 signing key.
     pub fn new(issuer: impl Into<String>, tool_base: impl Into<String>) -> Self {
+        let issuer = issuer.into();
+        let tool_base = tool_base.into();
+        let gradebook = Arc::new(Gradebook::new(
+            &issuer,
+            CLIENT_ID,
+            TYPE_ID,
+            ToolKeys::Url(format!("{tool_base}/.well-known/jwks.json")),
+        ));
+        for (index, course) in catalog::COURSES.iter().enumerate() {
+            gradebook.put_column(Column {
+                id: index as u64 + 1,
+                label: course.resource_link_title.to_string(),
+                score_maximum: 100.0,
+                resource_id: None,
+                tag: None,
+                resource_link_id: Some(course.resource_link_id.to_string()),
+            });
+        }
+        for user in catalog::USERS {
+            gradebook.enroll(user.id);
+        }
         let generated = keys::generate_key();
         let encoding_key = EncodingKey::from_rsa_pem(generated.pem.as_bytes())
             .expect("a generated key is valid PEM");
         Self {
-            issuer: issuer.into(),
-            tool_base: tool_base.into(),
+            gradebook,
+            issuer,
+            tool_base,
             kid: generated.kid,
             encoding_key,
             public_key: RsaPublicKey::from(&generated.private_key),
@@ -75,7 +107,7 @@ impl DemoPlatform {
             issuer: self.issuer.clone(),
             client_id: CLIENT_ID.into(),
             auth_url: format!("{}/auth", self.issuer),
-            token_url: format!("{}/token", self.issuer),
+            token_url: self.gradebook.token_url(),
             jwks_url: format!("{}/jwks", self.issuer),
             deployments: vec![DEPLOYMENT_ID.into()],
         }
@@ -156,6 +188,12 @@ impl DemoPlatform {
             ),
         };
         let roles = catalog::lti_roles(&choice.role).unwrap_or_default();
+        let column = catalog::COURSES
+            .iter()
+            .position(|known| known.id == course.id)
+            .unwrap_or(0) as u64
+            + 1;
+        let services = format!("{}/mod/lti/services.php/{}", self.issuer, course.id);
         let claims = json!({
             "iss": self.issuer,
             "aud": CLIENT_ID,
@@ -192,6 +230,11 @@ impl DemoPlatform {
                 "name": "cowork demo platform",
             },
             claims::CUSTOM: {},
+            claims::AGS_ENDPOINT: {
+                "scope": [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE],
+                "lineitems": format!("{services}/lineitems?type_id={TYPE_ID}"),
+                "lineitem": format!("{services}/lineitems/{column}/lineitem?type_id={TYPE_ID}"),
+            },
         });
         match claims {
             Value::Object(map) => map,

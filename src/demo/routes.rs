@@ -30,14 +30,28 @@ struct AutoPost {
     fields: Vec<(String, String)>,
 }
 
+/// One grade as the gradebook page shows it: person, score, maximum and timestamp.
+type GradeCells = (String, String, String, String);
+
+/// The gradebook as a teacher sees it in the platform, refreshed every few seconds.
+#[derive(Template)]
+#[template(path = "demo_gradebook.html")]
+struct GradebookPage {
+    /// Column label, then (person, score, maximum, time) per grade.
+    columns: Vec<(String, Vec<GradeCells>)>,
+}
+
 pub fn router(platform: Arc<DemoPlatform>) -> Router {
+    let services = super::services::router(platform.gradebook.clone());
     Router::new()
         .route("/", get(home))
+        .route("/gradebook", get(gradebook))
         .route("/start", post(start))
         .route("/auth", get(authorize_get).post(authorize_post))
         .route("/jwks", get(jwks))
         .route("/assets/{name}", get(web::assets::asset))
         .with_state(platform)
+        .merge(services)
 }
 
 fn html(template: &impl Template) -> Response {
@@ -53,6 +67,33 @@ async fn home() -> Response {
         users: catalog::USERS,
         roles: catalog::ROLES,
     })
+}
+
+async fn gradebook(State(platform): State<Arc<DemoPlatform>>) -> Response {
+    let book = &platform.gradebook;
+    let grades = book.grades();
+    let columns = book
+        .columns()
+        .into_iter()
+        .map(|column| {
+            let rows = grades
+                .iter()
+                .filter(|grade| grade.column == column.id)
+                .map(|grade| {
+                    let person = catalog::user(&grade.user_id)
+                        .map_or_else(|| grade.user_id.clone(), |user| user.name.to_string());
+                    (
+                        person,
+                        format!("{:.2}", grade.score_given),
+                        format!("{:.0}", grade.score_maximum),
+                        crate::lti::ags::rfc3339(grade.timestamp),
+                    )
+                })
+                .collect();
+            (column.label, rows)
+        })
+        .collect();
+    html(&GradebookPage { columns })
 }
 
 async fn jwks(State(platform): State<Arc<DemoPlatform>>) -> Json<crate::keys::Jwks> {

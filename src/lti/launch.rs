@@ -16,9 +16,11 @@ use super::error::{Check, LaunchError};
 use super::validate::{self, Expected};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
+use crate::grading::rule::GradingRule;
 use crate::i18n::Tr;
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::chat::DefaultRoomNames;
+use crate::store::grades::GradeTarget;
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
 use crate::{random_token, unix_now, web};
 
@@ -257,6 +259,7 @@ async fn start_session(
         .store
         .ensure_default_rooms(space_id, &names, now)
         .await?;
+    record_grade_target(state, platform, launch, space_id, now).await?;
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
     let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);
@@ -265,6 +268,37 @@ async fn start_session(
         [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
     )
         .into_response())
+}
+
+/// Remembers the launch's AGS endpoint, so the space's grades can reach the gradebook.
+async fn record_grade_target(
+    state: &AppState,
+    platform: &Platform,
+    launch: &Launch,
+    space_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(ags) = &launch.ags else {
+        return Ok(());
+    };
+    if ags.lineitem.is_none() && ags.lineitems.is_none() {
+        return Ok(());
+    }
+    let target = GradeTarget {
+        space_id,
+        platform_id: platform.id,
+        lineitem_url: ags.lineitem.clone(),
+        lineitems_url: ags.lineitems.clone(),
+        scopes: ags.scope.join(" "),
+        label: None,
+        score_maximum: None,
+    };
+    let default_rule = serde_json::to_string(&GradingRule::default()).expect("a rule serializes");
+    state
+        .store
+        .set_grade_target(&target, &default_rule, now)
+        .await?;
+    Ok(())
 }
 
 fn origin_of(url: &str) -> String {

@@ -1,9 +1,11 @@
 //! LTI 1.3 core: OIDC third-party login, id_token validation and the launch.
 
+pub mod ags;
 pub mod claims;
 pub mod discovery;
 pub mod error;
 pub mod jwks;
 pub mod launch;
 pub mod login;
+pub mod service_token;
 pub mod validate;

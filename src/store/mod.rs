@@ -10,6 +10,8 @@ pub mod events;
 mod events_sql;
 pub mod focus;
 mod focus_sql;
+pub mod grades;
+mod grades_sql;
 pub mod help;
 mod help_sql;
 pub mod partners;
@@ -29,6 +31,7 @@ use serde::Serialize;
 pub use chat::ChatStore;
 pub use events::EventStore;
 pub use focus::FocusStore;
+pub use grades::GradeStore;
 pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
@@ -173,6 +176,7 @@ pub trait Store:
     + EventStore
     + ShowcaseStore
     + FocusStore
+    + GradeStore
     + Send
     + Sync
     + 'static

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod events;
 pub mod focus;
+pub mod grades;
 pub mod help;
 pub mod manage;
 pub mod pages;

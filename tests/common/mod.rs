@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod moodle;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct TestApp {
     pub platform_url: String,
     pub platform: Arc<DemoPlatform>,
     pub state: AppState,
+    /// Faults injected in front of the demo platform (token endpoint and gradebook).
+    pub faults: Arc<moodle::Faults>,
     /// A client that does not follow redirects, so each step can be checked.
     pub http: reqwest::Client,
     stop: watch::Sender<bool>,
@@ -179,7 +182,8 @@ pub async fn spawn_with_state(
         let _ = tool_stop.changed().await;
     }));
     let mut platform_stop = stop_rx;
-    let router = demo::router(platform.clone());
+    let faults = Arc::new(moodle::Faults::default());
+    let router = moodle::with_faults(demo::router(platform.clone()), faults.clone());
     tokio::spawn(async move {
         axum::serve(platform_listener, router)
             .with_graceful_shutdown(async move {
@@ -194,6 +198,7 @@ pub async fn spawn_with_state(
         platform_url,
         platform,
         state,
+        faults,
         http: reqwest::Client::builder()
             .redirect(Policy::none())
             .build()

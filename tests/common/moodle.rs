@@ -1,0 +1,163 @@
+//! A Moodle 4.2 platform double for the grade services: the demo gradebook (which answers
+//! as the recordings in `tests/fixtures/` show) behind a fault switch that can take the
+//! platform down, slow it, or answer the next requests with a chosen status.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use cowork::demo::gradebook::{Gradebook, ToolKeys};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The capture tool's client_id at the recorded Moodle.
+pub const RECORDED_CLIENT_ID: &str = "gvotjDE3u2vYZGV";
+/// The time of the recorded token exchanges (2026-12-04T15:39:43Z).
+pub const RECORDED_NOW: i64 = 1_796_398_783;
+
+/// Faults injected in front of a platform router.
+#[derive(Default)]
+pub struct Faults {
+    /// Answers every request with 503, as a proxy in front of a stopped Moodle does.
+    pub down: AtomicBool,
+    /// Delay before each answer, in milliseconds.
+    pub delay_ms: AtomicU64,
+    /// Statuses for the next score posts, answered instead of the gradebook.
+    pub next_score_statuses: Mutex<VecDeque<u16>>,
+    /// Number of requests that reached the gradebook's score endpoint.
+    pub score_posts: AtomicU64,
+}
+
+impl Faults {
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    pub fn fail_next_scores(&self, statuses: &[u16]) {
+        self.next_score_statuses
+            .lock()
+            .unwrap()
+            .extend(statuses.iter().copied());
+    }
+}
+
+async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+    let delay = faults.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if faults.down.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "text/html")],
+            "<html><body>503 Service Unavailable</body></html>",
+        )
+            .into_response();
+    }
+    if request.uri().path().ends_with("/scores") {
+        faults.score_posts.fetch_add(1, Ordering::SeqCst);
+        let injected = faults.next_score_statuses.lock().unwrap().pop_front();
+        if let Some(status) = injected {
+            return StatusCode::from_u16(status).unwrap().into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Wraps a platform router with `faults`.
+pub fn with_faults(router: Router, faults: Arc<Faults>) -> Router {
+    router.layer(middleware::from_fn_with_state(faults, inject))
+}
+
+/// A gradebook double served on 127.0.0.1, stopped when dropped.
+pub struct MoodleDouble {
+    pub url: String,
+    pub book: Arc<Gradebook>,
+    pub faults: Arc<Faults>,
+    stop: watch::Sender<bool>,
+}
+
+impl Drop for MoodleDouble {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl MoodleDouble {
+    /// Starts a double on a fresh port, with `setup` applied to its gradebook first.
+    pub async fn start(
+        client_id: &str,
+        type_id: u64,
+        keys: ToolKeys,
+        setup: impl FnOnce(&Gradebook),
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let book = Arc::new(Gradebook::new(&url, client_id, type_id, keys));
+        setup(&book);
+        let faults = Arc::new(Faults::default());
+        let router = with_faults(cowork::demo::services::router(book.clone()), faults.clone());
+        let (stop, mut stopped) = watch::channel(false);
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                })
+                .await
+        });
+        Self {
+            url,
+            book,
+            faults,
+            stop,
+        }
+    }
+
+    /// Rewrites a recorded Moodle URL to this double.
+    pub fn local(&self, recorded_url: &str) -> String {
+        recorded_url.replace("http://127.0.0.1:8080", &self.url)
+    }
+}
+
+/// Reads a recorded exchange from `tests/fixtures/`.
+pub fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("fixture {name}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The recorded capture tool's public key, which signed the recorded client assertions.
+pub fn recorded_tool_key() -> ToolKeys {
+    let key = fixture("tool-test-key.json");
+    let jwk: cowork::keys::Jwk = match &key["public_jwk"] {
+        Value::String(text) => serde_json::from_str(text).unwrap(),
+        other => serde_json::from_value(other.clone()).unwrap(),
+    };
+    ToolKeys::Fixed(vec![jwk])
+}
+
+/// Sends a recorded request to the double, with its method, headers and body.
+pub async fn replay(double: &MoodleDouble, exchange: &Value) -> reqwest::Response {
+    let request = &exchange["request"];
+    let method: reqwest::Method = request["method"].as_str().unwrap().parse().unwrap();
+    let url = double.local(request["url"].as_str().unwrap());
+    let mut builder = reqwest::Client::new().request(method, url);
+    for name in ["Accept", "Content-Type", "Authorization"] {
+        if let Some(value) = request["headers"][name].as_str() {
+            builder = builder.header(name, value);
+        }
+    }
+    if let Some(body) = request["body"].as_str() {
+        builder = builder.body(body.to_string());
+    }
+    builder.send().await.unwrap()
+}
