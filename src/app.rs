@@ -17,6 +17,7 @@ use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
 use crate::lti::jwks::{JwksCache, KeySource};
+use crate::net::PlatformHttp;
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
 use crate::{chat, keys, lti, unix_now, web};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: DynStore,
     pub platform_keys: Arc<dyn KeySource>,
+    /// Client for platform-supplied URLs, under the outbound address policy.
+    pub http: PlatformHttp,
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
 }
@@ -44,13 +47,9 @@ impl AppState {
             store.upsert_platform(platform, now).await?;
         }
         let session_key = SessionKey::load_or_create(store.as_ref()).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("cowork/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("HTTP client with default TLS settings");
+        let http = PlatformHttp::new(config.allow_private_addresses);
         let platform_keys = Arc::new(JwksCache::new(
-            http,
+            http.clone(),
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
         ));
         let chat = Chat {
@@ -62,6 +61,7 @@ impl AppState {
             chat,
             store,
             platform_keys,
+            http,
             session_key: Arc::new(session_key),
         })
     }

@@ -14,6 +14,7 @@ use crate::app::{self, AppState};
 use crate::config::{Config, ConfigArgs};
 use crate::demo::{self, DemoPlatform};
 use crate::lti::discovery;
+use crate::net::PlatformHttp;
 use crate::store::{self, DynStore, NewPlatform};
 use crate::{keys, unix_now};
 
@@ -166,6 +167,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Result<()> {
     // With only the bind address changed, the tool is reached where it listens.
     let defaults = Config::default();
+    // The demo platform listens on a loopback address.
+    config.allow_private_addresses = true;
     if config.public_url == defaults.public_url && config.bind != defaults.bind {
         config.public_url = format!("http://{}", config.bind).parse()?;
     }
@@ -264,7 +267,7 @@ async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::R
         } => {
             let platform = match openid_configuration {
                 Some(url) => {
-                    let http = reqwest::Client::new();
+                    let http = PlatformHttp::new(config.allow_private_addresses);
                     let endpoints = discovery::fetch_configuration(&http, &url)
                         .await
                         .map_err(|error| anyhow::anyhow!("{error}"))?;

@@ -37,6 +37,9 @@ pub struct Config {
     pub upload_max_bytes: u64,
     /// Directory for showcase files; `None` keeps them in the database.
     pub upload_dir: Option<PathBuf>,
+    /// Whether requests to platform-supplied URLs may reach private, loopback and
+    /// link-local addresses.
+    pub allow_private_addresses: bool,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -56,6 +59,7 @@ impl Default for Config {
             recent_presence_secs: 14 * 24 * 3600,
             upload_max_bytes: 10 * 1024 * 1024,
             upload_dir: None,
+            allow_private_addresses: false,
             platforms: Vec::new(),
         }
     }
@@ -100,6 +104,9 @@ pub struct ConfigArgs {
     /// Directory for showcase files (created if missing); by default they are kept in the database.
     #[arg(long, env = "COWORK_UPLOAD_DIR", global = true)]
     pub upload_dir: Option<PathBuf>,
+    /// Let requests to platform URLs reach private, loopback and link-local addresses (true or false).
+    #[arg(long, env = "COWORK_ALLOW_PRIVATE_ADDRESSES", global = true)]
+    pub allow_private_addresses: Option<bool>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -117,6 +124,7 @@ struct FileConfig {
     recent_presence_secs: Option<i64>,
     upload_max_bytes: Option<u64>,
     upload_dir: Option<PathBuf>,
+    allow_private_addresses: Option<bool>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -194,6 +202,10 @@ impl Config {
                 .clone()
                 .or(file.upload_dir)
                 .filter(|dir| !dir.as_os_str().is_empty()),
+            allow_private_addresses: args
+                .allow_private_addresses
+                .or(file.allow_private_addresses)
+                .unwrap_or(defaults.allow_private_addresses),
             platforms: file.platforms,
         };
         config.check()?;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod keys;
 pub mod lti;
+pub mod net;
 pub mod session;
 pub mod store;
 pub mod web;

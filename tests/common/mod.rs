@@ -141,6 +141,16 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Starts cowork with `adjust` applied to its configuration.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_custom(backend, adjust, |_| {}).await
+}
+
+/// Starts cowork with `adjust` applied to its configuration and `adjust_state` to its
+/// state before it serves.
+pub async fn spawn_custom(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Config),
+    adjust_state: impl FnOnce(&mut AppState),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let tool_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let platform_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -150,6 +160,8 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
     let mut config = Config {
         bind: tool_listener.local_addr().unwrap(),
         public_url: tool_url.parse().unwrap(),
+        // Test platforms listen on 127.0.0.1.
+        allow_private_addresses: true,
         ..Config::default()
     };
     adjust(&mut config);
@@ -160,7 +172,8 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> T
         .upsert_platform(&platform.registration(), cowork::unix_now())
         .await
         .unwrap();
-    let state = AppState::new(config, store).await.unwrap();
+    let mut state = AppState::new(config, store).await.unwrap();
+    adjust_state(&mut state);
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tool_stop = stop_rx.clone();
@@ -313,6 +326,11 @@ impl TestApp {
         let login = self.login(choice).await;
         let (id_token, state) = self.authorize(&login).await;
         let response = self.post_launch(&id_token, &state).await;
+        self.launched(response)
+    }
+
+    /// Reads the space and cookie out of an accepted launch's redirect.
+    pub fn launched(&self, response: reqwest::Response) -> Launched {
         assert_eq!(response.status(), 303, "launch must redirect to the space");
         let location = response.headers()["location"].to_str().unwrap().to_string();
         let cookie = response.headers()["set-cookie"]
