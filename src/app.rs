@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/spaces/{space_id}/audit", get(web::rooms::audit_log))
         .merge(web::events::router())
         .merge(web::manage::router())
+        .merge(web::register::router())
         .merge(web::focus::router())
         .merge(web::help::router())
         .merge(web::partners::router())

@@ -40,6 +40,8 @@ pub struct Config {
     /// Whether requests to platform-supplied URLs may reach private, loopback and
     /// link-local addresses.
     pub allow_private_addresses: bool,
+    /// Hosts whose platforms may register cowork dynamically without an invitation.
+    pub registration_allowed_hosts: Vec<String>,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -60,6 +62,7 @@ impl Default for Config {
             upload_max_bytes: 10 * 1024 * 1024,
             upload_dir: None,
             allow_private_addresses: false,
+            registration_allowed_hosts: Vec::new(),
             platforms: Vec::new(),
         }
     }
@@ -107,6 +110,14 @@ pub struct ConfigArgs {
     /// Let requests to platform URLs reach private, loopback and link-local addresses (true or false).
     #[arg(long, env = "COWORK_ALLOW_PRIVATE_ADDRESSES", global = true)]
     pub allow_private_addresses: Option<bool>,
+    /// Platform hosts that may register cowork dynamically without an invitation, comma-separated.
+    #[arg(
+        long,
+        env = "COWORK_REGISTRATION_ALLOWED_HOSTS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub registration_allowed_hosts: Option<Vec<String>>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -125,6 +136,7 @@ struct FileConfig {
     upload_max_bytes: Option<u64>,
     upload_dir: Option<PathBuf>,
     allow_private_addresses: Option<bool>,
+    registration_allowed_hosts: Option<Vec<String>>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -206,6 +218,15 @@ impl Config {
                 .allow_private_addresses
                 .or(file.allow_private_addresses)
                 .unwrap_or(defaults.allow_private_addresses),
+            registration_allowed_hosts: args
+                .registration_allowed_hosts
+                .clone()
+                .or(file.registration_allowed_hosts)
+                .unwrap_or_default()
+                .iter()
+                .map(|host| host.trim().to_ascii_lowercase())
+                .filter(|host| !host.is_empty())
+                .collect(),
             platforms: file.platforms,
         };
         config.check()?;

@@ -6,4 +6,5 @@ pub mod error;
 pub mod jwks;
 pub mod launch;
 pub mod login;
+pub mod registration;
 pub mod validate;

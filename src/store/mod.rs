@@ -15,6 +15,8 @@ mod help_sql;
 pub mod partners;
 mod partners_sql;
 mod postgres;
+pub mod registration;
+mod registration_sql;
 mod shared;
 pub mod showcase;
 mod showcase_sql;
@@ -32,6 +34,7 @@ pub use focus::FocusStore;
 pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
+pub use registration::RegistrationStore;
 pub use showcase::ShowcaseStore;
 pub use sqlite::SqliteStore;
 
@@ -173,6 +176,7 @@ pub trait Store:
     + EventStore
     + ShowcaseStore
     + FocusStore
+    + RegistrationStore
     + Send
     + Sync
     + 'static

@@ -41,3 +41,4 @@ super::partners_sql::impl_partner_store!(PostgresStore);
 events_sql::impl_event_store!(PostgresStore);
 super::showcase_sql::impl_showcase_store!(PostgresStore);
 super::focus_sql::impl_focus_store!(PostgresStore);
+super::registration_sql::impl_registration_store!(PostgresStore);

@@ -42,3 +42,4 @@ super::partners_sql::impl_partner_store!(SqliteStore);
 events_sql::impl_event_store!(SqliteStore);
 super::showcase_sql::impl_showcase_store!(SqliteStore);
 super::focus_sql::impl_focus_store!(SqliteStore);
+super::registration_sql::impl_registration_store!(SqliteStore);

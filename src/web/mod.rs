@@ -7,6 +7,7 @@ pub mod help;
 pub mod manage;
 pub mod pages;
 pub mod partners;
+pub mod register;
 pub mod rooms;
 pub mod showcase;
 pub mod space;
