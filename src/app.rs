@@ -17,6 +17,7 @@ use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
 use crate::lti::jwks::{JwksCache, KeySource};
+use crate::lti::nrps::{NoServiceTokens, ServiceTokens};
 use crate::net::PlatformHttp;
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub platform_keys: Arc<dyn KeySource>,
     /// Client for platform-supplied URLs, under the outbound address policy.
     pub http: PlatformHttp,
+    /// Access tokens for platform services such as the membership service.
+    pub service_tokens: Arc<dyn ServiceTokens>,
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
 }
@@ -62,6 +65,7 @@ impl AppState {
             store,
             platform_keys,
             http,
+            service_tokens: Arc::new(NoServiceTokens),
             session_key: Arc::new(session_key),
         })
     }
@@ -104,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::events::router())
         .merge(web::manage::router())
         .merge(web::register::router())
+        .merge(web::roster::router())
         .merge(web::focus::router())
         .merge(web::help::router())
         .merge(web::partners::router())
@@ -150,6 +155,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
+    let rosters = tokio::spawn(refresh_rosters(state.clone()));
     let housekeeping = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(300));
         loop {
@@ -169,7 +175,18 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    rosters.abort();
     result
+}
+
+/// Refreshes course rosters older than `roster_refresh_secs`, checking every five minutes.
+async fn refresh_rosters(state: AppState) {
+    let max_age = Duration::from_secs(state.config.roster_refresh_secs);
+    let mut ticker = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        ticker.tick().await;
+        crate::roster::refresh_due(&state, max_age).await;
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

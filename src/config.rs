@@ -42,6 +42,8 @@ pub struct Config {
     pub allow_private_addresses: bool,
     /// Hosts whose platforms may register cowork dynamically without an invitation.
     pub registration_allowed_hosts: Vec<String>,
+    /// Age after which a course roster is read again from the platform, in seconds.
+    pub roster_refresh_secs: u64,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -63,6 +65,7 @@ impl Default for Config {
             upload_dir: None,
             allow_private_addresses: false,
             registration_allowed_hosts: Vec::new(),
+            roster_refresh_secs: 6 * 3600,
             platforms: Vec::new(),
         }
     }
@@ -118,6 +121,9 @@ pub struct ConfigArgs {
         value_delimiter = ','
     )]
     pub registration_allowed_hosts: Option<Vec<String>>,
+    /// Seconds after which a course roster is read again from the platform (default 21600).
+    #[arg(long, env = "COWORK_ROSTER_REFRESH_SECS", global = true)]
+    pub roster_refresh_secs: Option<u64>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -137,6 +143,7 @@ struct FileConfig {
     upload_dir: Option<PathBuf>,
     allow_private_addresses: Option<bool>,
     registration_allowed_hosts: Option<Vec<String>>,
+    roster_refresh_secs: Option<u64>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -227,6 +234,10 @@ impl Config {
                 .map(|host| host.trim().to_ascii_lowercase())
                 .filter(|host| !host.is_empty())
                 .collect(),
+            roster_refresh_secs: args
+                .roster_refresh_secs
+                .or(file.roster_refresh_secs)
+                .unwrap_or(defaults.roster_refresh_secs),
             platforms: file.platforms,
         };
         config.check()?;
@@ -247,6 +258,15 @@ impl Config {
                     message: format!("{value} is not a positive number of seconds"),
                 });
             }
+        }
+        if self.roster_refresh_secs < 300 {
+            return Err(ConfigError::Invalid {
+                name: "roster_refresh_secs",
+                message: format!(
+                    "{} is below 300 seconds; each refresh reads the whole course from the platform",
+                    self.roster_refresh_secs
+                ),
+            });
         }
         if !(0..=300).contains(&self.clock_leeway_secs) {
             return Err(ConfigError::Invalid {
@@ -407,6 +427,38 @@ mod tests {
         };
         let error = Config::load(&args).unwrap_err().to_string();
         assert!(error.contains("upload_max_bytes"), "{error}");
+    }
+
+    #[test]
+    fn outbound_and_registration_settings_from_file() {
+        let path =
+            std::env::temp_dir().join(format!("cowork-outbound-{}.toml", std::process::id()));
+        std::fs::write(
+            &path,
+            "allow_private_addresses = true\n\
+             registration_allowed_hosts = [\"Moodle.Example.edu\", \" \"]\n\
+             roster_refresh_secs = 600\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let config = Config::load(&args).unwrap();
+        assert!(config.allow_private_addresses);
+        assert_eq!(config.registration_allowed_hosts, ["moodle.example.edu"]);
+        assert_eq!(config.roster_refresh_secs, 600);
+        assert!(!Config::default().allow_private_addresses);
+    }
+
+    #[test]
+    fn short_roster_refresh_rejected() {
+        let args = ConfigArgs {
+            roster_refresh_secs: Some(10),
+            ..Default::default()
+        };
+        let error = Config::load(&args).unwrap_err().to_string();
+        assert!(error.contains("roster_refresh_secs"), "{error}");
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum AppError {
     /// 502: the platform's side of a dynamic registration failed; the text says how.
     #[error("registration failed: {0}")]
     RegistrationFailed(String),
+    /// 502: the platform's membership service or its token service failed.
+    #[error("roster refresh failed: {0}")]
+    RosterFailed(String),
     /// 404
     #[error("not found")]
     NotFound,
@@ -120,6 +123,12 @@ impl AppError {
                 "registration_failed",
                 format!("The registration with the platform failed: {reason}."),
                 "Check the platform's address and that it offers LTI Advantage registration, then start the registration again from the platform.",
+            ),
+            AppError::RosterFailed(reason) => (
+                StatusCode::BAD_GATEWAY,
+                "roster_failed",
+                format!("The course roster could not be read from the platform: {reason}."),
+                "Check that the tool may use the platform's Names and Role Provisioning service, then try again.",
             ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,

@@ -54,6 +54,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/en/events.ftl"),
             include_str!("../locales/en/manage.ftl"),
             include_str!("../locales/en/chat.ftl"),
+            include_str!("../locales/en/roster.ftl"),
         ],
     ),
     (
@@ -67,6 +68,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/ru/events.ftl"),
             include_str!("../locales/ru/manage.ftl"),
             include_str!("../locales/ru/chat.ftl"),
+            include_str!("../locales/ru/roster.ftl"),
         ],
     ),
 ];

@@ -5,6 +5,8 @@ pub mod discovery;
 pub mod error;
 pub mod jwks;
 pub mod launch;
+pub mod link_header;
 pub mod login;
+pub mod nrps;
 pub mod registration;
 pub mod validate;

@@ -17,6 +17,8 @@ mod partners_sql;
 mod postgres;
 pub mod registration;
 mod registration_sql;
+pub mod roster;
+mod roster_sql;
 mod shared;
 pub mod showcase;
 mod showcase_sql;
@@ -35,6 +37,7 @@ pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
 pub use registration::RegistrationStore;
+pub use roster::RosterStore;
 pub use showcase::ShowcaseStore;
 pub use sqlite::SqliteStore;
 
@@ -177,6 +180,7 @@ pub trait Store:
     + ShowcaseStore
     + FocusStore
     + RegistrationStore
+    + RosterStore
     + Send
     + Sync
     + 'static

@@ -33,6 +33,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/chat.js"),
     ),
     (
+        "roster.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/roster.js"),
+    ),
+    (
         "manage.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/manage.js"),

@@ -9,5 +9,6 @@ pub mod pages;
 pub mod partners;
 pub mod register;
 pub mod rooms;
+pub mod roster;
 pub mod showcase;
 pub mod space;
