@@ -200,6 +200,15 @@ async fn invited_registration_stores_platform() {
             stored.jwks_url,
             format!("{}/mod/lti/certs.php", double.base)
         );
+
+        // The invitation that produced it does not block removing the registration.
+        let removed = app
+            .state
+            .store
+            .remove_platform(&double.base, "ABwKXtU9WDxlUeh")
+            .await
+            .unwrap();
+        assert!(removed, "{backend:?}");
     }
 }
 

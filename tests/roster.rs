@@ -493,3 +493,45 @@ async fn refresh_without_service_explained() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn removed_platform_drops_roster_source() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let double = service_double(recorded_members(), 10, LinkForm::Standard).await;
+        let teacher = launch_with_service(&app, "3", "instructor", &double.url).await;
+        cowork::roster::refresh(&app.state, teacher.space_id)
+            .await
+            .unwrap();
+
+        let platform = app
+            .state
+            .store
+            .platform_by_id(1)
+            .await
+            .unwrap()
+            .expect("the demo platform is registered");
+        let removed = app
+            .state
+            .store
+            .remove_platform(&platform.issuer, &platform.client_id)
+            .await
+            .unwrap();
+        assert!(removed, "{backend:?}");
+
+        let source = app
+            .state
+            .store
+            .roster_source(teacher.space_id)
+            .await
+            .unwrap();
+        assert!(source.is_none(), "{backend:?}");
+        let kept = app.state.store.roster(teacher.space_id).await.unwrap();
+        assert_eq!(kept.len(), 4, "the stored roster stays with the space");
+        let refreshed = cowork::roster::refresh(&app.state, teacher.space_id).await;
+        assert!(matches!(
+            refreshed,
+            Err(cowork::roster::RefreshError::NoSource)
+        ));
+    }
+}
