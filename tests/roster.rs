@@ -363,6 +363,9 @@ async fn teacher_refresh_stores_roster() {
         assert!(html.contains("Sam Studentson"), "{html}");
         assert!(html.contains("Unnamed participant"), "{html}");
         assert!(html.contains("Never"), "{html}");
+        assert_eq!(html.matches("<td>Teacher</td>").count(), 1, "{html}");
+        assert_eq!(html.matches("<td>Student</td>").count(), 3, "{html}");
+        assert!(html.contains("<td>Inactive</td>"), "{html}");
         assert!(!html.contains("example.invalid"), "no email is shown");
     }
 }

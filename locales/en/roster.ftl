@@ -18,6 +18,7 @@ roster-last-seen = Last visit
 roster-contributions = Contributions
 roster-never = Never
 roster-role-teacher = Teacher
+roster-role-other = Other
 roster-role-student = Student
 roster-status-active = Active
 roster-status-inactive = Inactive

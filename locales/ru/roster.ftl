@@ -18,6 +18,7 @@ roster-last-seen = Последний визит
 roster-contributions = Вклад
 roster-never = Ни разу
 roster-role-teacher = Преподаватель
+roster-role-other = Другая роль
 roster-role-student = Студент
 roster-status-active = Активен
 roster-status-inactive = Неактивен

@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::Tr;
+use crate::lti::claims::SpaceRole;
 use crate::roster::{self, RefreshError};
 use crate::session::TOKEN_PARAM;
 use crate::store::roster::RosterEntry;
@@ -108,17 +109,16 @@ async fn roster_page(
 }
 
 fn line(tr: &Tr, entry: RosterEntry) -> RosterLine {
-    let teacher = entry
-        .roles
-        .split(' ')
-        .any(|role| role.ends_with("Instructor") || role.ends_with("Administrator"));
+    // The same mapping as launches, so a member's role reads the same here and in the space.
+    let roles: Vec<String> = entry.roles.split_whitespace().map(str::to_string).collect();
+    let role_key = match SpaceRole::from_lti_roles(&roles) {
+        SpaceRole::Admin | SpaceRole::Teacher => "roster-role-teacher",
+        SpaceRole::Student => "roster-role-student",
+        SpaceRole::Guest => "roster-role-other",
+    };
     RosterLine {
         name: entry.name.unwrap_or_else(|| tr.t("space-unnamed")),
-        role: tr.t(if teacher {
-            "roster-role-teacher"
-        } else {
-            "roster-role-student"
-        }),
+        role: tr.t(role_key),
         status: tr.t(&format!(
             "roster-status-{}",
             entry.status.to_ascii_lowercase()
