@@ -128,10 +128,18 @@ async fn run(
             return Err(AppError::RegistrationFailed(reason));
         }
     };
-    let platform = state
-        .store
-        .upsert_platform(&new_platform, unix_now())
-        .await?;
+    let platform = match state.store.upsert_platform(&new_platform, unix_now()).await {
+        Ok(platform) => platform,
+        Err(error) => {
+            // The platform has registered cowork, so the admin must be able to retry.
+            if let Some(digest) = &digest {
+                if let Err(release_error) = state.store.release_invite(digest).await {
+                    tracing::warn!(%release_error, "releasing a registration invitation failed");
+                }
+            }
+            return Err(error.into());
+        }
+    };
     if let Some(digest) = &digest {
         state.store.complete_invite(digest, platform.id).await?;
     }
