@@ -70,13 +70,18 @@ fn is_public_v6(address: Ipv6Addr) -> bool {
                                                // on some stacks.
     let compatible = address.segments()[..6].iter().all(|s| *s == 0)
         && !is_public_v4(Ipv4Addr::from(address.to_bits() as u32));
+    // 64:ff9b::/96 is NAT64, translated to the embedded IPv4 address by a gateway.
+    let segments = address.segments();
+    let nat64 = segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        && !is_public_v4(Ipv4Addr::from(address.to_bits() as u32));
     !(address.is_loopback()
         || address.is_unspecified()
         || address.is_multicast()
         || unique_local
         || link_local
         || site_local
-        || compatible)
+        || compatible
+        || nat64)
 }
 
 /// Resolves names with the system resolver and drops every address that is not public,
@@ -252,6 +257,8 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
             "::127.0.0.1",
+            "64:ff9b::10.0.0.1",
+            "64:ff9b::7f00:1",
         ];
         for text in rejected {
             let address: IpAddr = text.parse().unwrap();
@@ -268,6 +275,7 @@ mod tests {
             "2001:db8::1",
             "2606:4700::1111",
             "::ffff:93.184.216.34",
+            "64:ff9b::93.184.216.34",
         ] {
             let address: IpAddr = text.parse().unwrap();
             assert!(is_public(address), "{text} must be accepted");
