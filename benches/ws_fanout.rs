@@ -201,6 +201,8 @@ async fn run(clients: usize, big_room: usize, messages: usize) {
             .env("COWORK_BIND", format!("127.0.0.1:{tool_port}"))
             .env("COWORK_PUBLIC_URL", &tool)
             .env("COWORK_LOG", "warn")
+            // The demo platform listens on 127.0.0.1.
+            .env("COWORK_ALLOW_PRIVATE_ADDRESSES", "true")
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),

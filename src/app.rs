@@ -18,6 +18,8 @@ use crate::chat::service::Chat;
 use crate::config::Config;
 use crate::grading::{self, Grading};
 use crate::lti::jwks::{JwksCache, KeySource};
+use crate::lti::nrps::ServiceTokens;
+use crate::net::PlatformHttp;
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
 use crate::{chat, keys, lti, unix_now, web};
@@ -31,6 +33,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: DynStore,
     pub platform_keys: Arc<dyn KeySource>,
+    /// Client for platform-supplied URLs, under the outbound address policy.
+    pub http: PlatformHttp,
+    /// Access tokens for platform services such as the membership service.
+    pub service_tokens: Arc<dyn ServiceTokens>,
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
     pub grading: Arc<Grading>,
@@ -69,27 +75,25 @@ impl AppState {
             store.upsert_platform(platform, now).await?;
         }
         let session_key = SessionKey::load_or_create(store.as_ref()).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("cowork/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("HTTP client with default TLS settings");
-        let grading = Arc::new(Grading::new(&config, store.clone(), http.clone()));
+        let http = PlatformHttp::new(config.allow_private_addresses);
+        let grading = Arc::new(Grading::new(&config, store.clone(), http.client()));
         let platform_keys = Arc::new(JwksCache::new(
-            http,
+            http.clone(),
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
         ));
         let chat = Chat {
             store: store.clone(),
             hub: Arc::new(Hub::new()),
         };
+        let service_tokens = grading.tokens.clone();
         Ok(Self {
             config: Arc::new(config),
             chat,
             grading,
             store,
             platform_keys,
+            http,
+            service_tokens,
             session_key: Arc::new(session_key),
             token_clock: TokenClock::System,
         })
@@ -133,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         .merge(web::events::router())
         .merge(web::manage::router())
         .merge(web::grades::router())
+        .merge(web::register::router())
+        .merge(web::roster::router())
         .merge(web::focus::router())
         .merge(web::help::router())
         .merge(web::partners::router())
@@ -179,6 +185,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
+    let rosters = tokio::spawn(refresh_rosters(state.clone()));
     let housekeeping = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(300));
         loop {
@@ -200,7 +207,18 @@ pub async fn serve(
         .await;
     housekeeping.abort();
     grade_worker.abort();
+    rosters.abort();
     result
+}
+
+/// Refreshes course rosters older than `roster_refresh_secs`, checking every five minutes.
+async fn refresh_rosters(state: AppState) {
+    let max_age = Duration::from_secs(state.config.roster_refresh_secs);
+    let mut ticker = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        ticker.tick().await;
+        crate::roster::refresh_due(&state, max_age).await;
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

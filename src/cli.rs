@@ -14,8 +14,10 @@ use crate::app::{self, AppState};
 use crate::config::{Config, ConfigArgs};
 use crate::demo::{self, DemoPlatform};
 use crate::lti::discovery;
+use crate::net::PlatformHttp;
 use crate::store::{self, DynStore, NewPlatform};
-use crate::{keys, unix_now};
+use crate::web::register::invite_digest;
+use crate::{keys, random_token, unix_now};
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +84,12 @@ enum PlatformCommand {
         /// Deployment ID; repeat for several.
         #[arg(long = "deployment-id")]
         deployment_ids: Vec<String>,
+    },
+    /// Create a one-time link through which a platform registers cowork dynamically.
+    Invite {
+        /// Hours until the link expires (1 to 720).
+        #[arg(long, default_value_t = 24)]
+        valid_hours: i64,
     },
     /// Register every platform listed in a TOML file (`[[platforms]]` tables).
     Import { file: PathBuf },
@@ -166,6 +174,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Result<()> {
     // With only the bind address changed, the tool is reached where it listens.
     let defaults = Config::default();
+    // The demo platform listens on a loopback address.
+    config.allow_private_addresses = true;
     if config.public_url == defaults.public_url && config.bind != defaults.bind {
         config.public_url = format!("http://{}", config.bind).parse()?;
     }
@@ -264,7 +274,7 @@ async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::R
         } => {
             let platform = match openid_configuration {
                 Some(url) => {
-                    let http = reqwest::Client::new();
+                    let http = PlatformHttp::new(config.allow_private_addresses);
                     let endpoints = discovery::fetch_configuration(&http, &url)
                         .await
                         .map_err(|error| anyhow::anyhow!("{error}"))?;
@@ -287,6 +297,9 @@ async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::R
                 },
             };
             add_platforms(store.as_ref(), &[platform]).await?;
+        }
+        PlatformCommand::Invite { valid_hours } => {
+            create_invite(store.as_ref(), &config, valid_hours).await?;
         }
         PlatformCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
@@ -321,6 +334,31 @@ async fn platform_command(config: Config, command: PlatformCommand) -> anyhow::R
             }
         }
     }
+    Ok(())
+}
+
+/// Stores a new invitation and prints the link to paste into the platform.
+async fn create_invite(
+    store: &dyn store::Store,
+    config: &Config,
+    valid_hours: i64,
+) -> anyhow::Result<()> {
+    if !(1..=720).contains(&valid_hours) {
+        anyhow::bail!("--valid-hours {valid_hours} is outside 1..=720");
+    }
+    let token = random_token(24);
+    let now = unix_now();
+    let expires_at = now + valid_hours * 3600;
+    store
+        .insert_invite(&invite_digest(&token), now, expires_at)
+        .await?;
+    println!("{}", config.url_for(&format!("/lti/register/{token}")));
+    eprintln!(
+        "This link registers cowork once and expires in {valid_hours} hours. In Moodle 4.1 or \
+         later, paste it as the tool URL under Site administration > Plugins > Activity modules \
+         > External tool > Manage tools and press \"Add LTI Advantage\"; then activate the \
+         new tool in the same list."
+    );
     Ok(())
 }
 

@@ -45,8 +45,15 @@ pub struct Config {
     pub grade_give_up_secs: i64,
     /// Quiet time after the last activity before automatic grade sync, in seconds.
     pub grade_auto_delay_secs: i64,
-    /// How long a worker owns a claimed grade before another instance may send it, in seconds; keep it above the 30-second HTTP timeout.
+    /// How long a worker owns a claimed grade before another instance may send it, in seconds; keep it above the 20-second HTTP timeout.
     pub grade_claim_lease_secs: i64,
+    /// Whether requests to platform-supplied URLs may reach private, loopback and
+    /// link-local addresses.
+    pub allow_private_addresses: bool,
+    /// Hosts whose platforms may register cowork dynamically without an invitation.
+    pub registration_allowed_hosts: Vec<String>,
+    /// Age after which a course roster is read again from the platform, in seconds.
+    pub roster_refresh_secs: u64,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -71,6 +78,9 @@ impl Default for Config {
             grade_give_up_secs: 2 * 24 * 3600,
             grade_auto_delay_secs: 120,
             grade_claim_lease_secs: 120,
+            allow_private_addresses: false,
+            registration_allowed_hosts: Vec::new(),
+            roster_refresh_secs: 6 * 3600,
             platforms: Vec::new(),
         }
     }
@@ -130,6 +140,20 @@ pub struct ConfigArgs {
     /// Seconds a claimed grade stays with one worker before another may take it (default 120).
     #[arg(long, env = "COWORK_GRADE_CLAIM_LEASE_SECS", global = true)]
     pub grade_claim_lease_secs: Option<i64>,
+    /// Let requests to platform URLs reach private, loopback and link-local addresses (true or false).
+    #[arg(long, env = "COWORK_ALLOW_PRIVATE_ADDRESSES", global = true)]
+    pub allow_private_addresses: Option<bool>,
+    /// Platform hosts that may register cowork dynamically without an invitation, comma-separated.
+    #[arg(
+        long,
+        env = "COWORK_REGISTRATION_ALLOWED_HOSTS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub registration_allowed_hosts: Option<Vec<String>>,
+    /// Seconds after which a course roster is read again from the platform (default 21600).
+    #[arg(long, env = "COWORK_ROSTER_REFRESH_SECS", global = true)]
+    pub roster_refresh_secs: Option<u64>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -152,6 +176,9 @@ struct FileConfig {
     grade_give_up_secs: Option<i64>,
     grade_auto_delay_secs: Option<i64>,
     grade_claim_lease_secs: Option<i64>,
+    allow_private_addresses: Option<bool>,
+    registration_allowed_hosts: Option<Vec<String>>,
+    roster_refresh_secs: Option<u64>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -249,6 +276,23 @@ impl Config {
                 .grade_claim_lease_secs
                 .or(file.grade_claim_lease_secs)
                 .unwrap_or(defaults.grade_claim_lease_secs),
+            allow_private_addresses: args
+                .allow_private_addresses
+                .or(file.allow_private_addresses)
+                .unwrap_or(defaults.allow_private_addresses),
+            registration_allowed_hosts: args
+                .registration_allowed_hosts
+                .clone()
+                .or(file.registration_allowed_hosts)
+                .unwrap_or_default()
+                .iter()
+                .map(|host| host.trim().to_ascii_lowercase())
+                .filter(|host| !host.is_empty())
+                .collect(),
+            roster_refresh_secs: args
+                .roster_refresh_secs
+                .or(file.roster_refresh_secs)
+                .unwrap_or(defaults.roster_refresh_secs),
             platforms: file.platforms,
         };
         config.check()?;
@@ -277,6 +321,15 @@ impl Config {
                     message: format!("{value} is not a positive number of seconds"),
                 });
             }
+        }
+        if self.roster_refresh_secs < 300 {
+            return Err(ConfigError::Invalid {
+                name: "roster_refresh_secs",
+                message: format!(
+                    "{} is below 300 seconds; each refresh reads the whole course from the platform",
+                    self.roster_refresh_secs
+                ),
+            });
         }
         if !(0..=300).contains(&self.clock_leeway_secs) {
             return Err(ConfigError::Invalid {
@@ -437,6 +490,38 @@ mod tests {
         };
         let error = Config::load(&args).unwrap_err().to_string();
         assert!(error.contains("upload_max_bytes"), "{error}");
+    }
+
+    #[test]
+    fn outbound_and_registration_settings_from_file() {
+        let path =
+            std::env::temp_dir().join(format!("cowork-outbound-{}.toml", std::process::id()));
+        std::fs::write(
+            &path,
+            "allow_private_addresses = true\n\
+             registration_allowed_hosts = [\"Moodle.Example.edu\", \" \"]\n\
+             roster_refresh_secs = 600\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let config = Config::load(&args).unwrap();
+        assert!(config.allow_private_addresses);
+        assert_eq!(config.registration_allowed_hosts, ["moodle.example.edu"]);
+        assert_eq!(config.roster_refresh_secs, 600);
+        assert!(!Config::default().allow_private_addresses);
+    }
+
+    #[test]
+    fn short_roster_refresh_rejected() {
+        let args = ConfigArgs {
+            roster_refresh_secs: Some(10),
+            ..Default::default()
+        };
+        let error = Config::load(&args).unwrap_err().to_string();
+        assert!(error.contains("roster_refresh_secs"), "{error}");
     }
 
     #[test]

@@ -32,6 +32,15 @@ pub enum AppError {
     /// 403: the session is valid but for another space.
     #[error("session belongs to another space")]
     WrongSpace,
+    /// 403: a dynamic registration came without a valid invitation or allowed host.
+    #[error("registration rejected: {0}")]
+    RegistrationRejected(String),
+    /// 502: the platform's side of a dynamic registration failed; the text says how.
+    #[error("registration failed: {0}")]
+    RegistrationFailed(String),
+    /// 502: the platform's membership service or its token service failed.
+    #[error("roster refresh failed: {0}")]
+    RosterFailed(String),
     /// 404
     #[error("not found")]
     NotFound,
@@ -102,6 +111,24 @@ impl AppError {
                 "wrong_space",
                 "Your launch is for a different coworking space.".into(),
                 "Open this activity from its own course page.",
+            ),
+            AppError::RegistrationRejected(reason) => (
+                StatusCode::FORBIDDEN,
+                "registration_rejected",
+                format!("cowork did not accept this registration: {reason}."),
+                "A cowork administrator creates a one-time registration link with `cowork platform invite`; paste that link as the tool URL in Moodle's LTI Advantage registration.",
+            ),
+            AppError::RegistrationFailed(reason) => (
+                StatusCode::BAD_GATEWAY,
+                "registration_failed",
+                format!("The registration with the platform failed: {reason}."),
+                "Check the platform's address and that it offers LTI Advantage registration, then start the registration again from the platform.",
+            ),
+            AppError::RosterFailed(reason) => (
+                StatusCode::BAD_GATEWAY,
+                "roster_failed",
+                format!("The course roster could not be read from the platform: {reason}."),
+                "Check that the tool may use the platform's Names and Role Provisioning service, then try again.",
             ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,

@@ -55,6 +55,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/en/manage.ftl"),
             include_str!("../locales/en/grades.ftl"),
             include_str!("../locales/en/chat.ftl"),
+            include_str!("../locales/en/roster.ftl"),
         ],
     ),
     (
@@ -69,6 +70,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/ru/manage.ftl"),
             include_str!("../locales/ru/grades.ftl"),
             include_str!("../locales/ru/chat.ftl"),
+            include_str!("../locales/ru/roster.ftl"),
         ],
     ),
 ];

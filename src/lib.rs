@@ -14,6 +14,8 @@ pub mod grading;
 pub mod i18n;
 pub mod keys;
 pub mod lti;
+pub mod net;
+pub mod roster;
 pub mod session;
 pub mod store;
 pub mod web;

@@ -16,7 +16,7 @@ use common::browser::{
     wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
     POLL_INTERVAL, TOOL_FRAME,
 };
-use common::{backends, choice, open_room, spawn, spawn_with_state, Backend, TestApp};
+use common::{backends, choice, open_room, spawn, spawn_custom, Backend, TestApp};
 use cowork::app::TokenClock;
 use cowork::lti::jwks::{parse_jwks, StaticKeys};
 use cowork::store::chat::NewRoom;
@@ -1089,7 +1089,7 @@ async fn spawn_recorded_moodle(
         .as_str()
         .expect("recorded JWKS body");
     let keys = StaticKeys(parse_jwks(body.as_bytes()).expect("recorded JWKS parses"));
-    let app = spawn_with_state(
+    let app = spawn_custom(
         backend,
         |_| {},
         |state| {

@@ -197,3 +197,58 @@ fn keys_rotate_keeps_previous() {
         "previous key stays published: {listed}"
     );
 }
+
+#[test]
+fn platform_invite_prints_stored_link() {
+    let cowork = Cowork::new();
+    let output = cowork.run(&[
+        "platform",
+        "invite",
+        "--valid-hours",
+        "2",
+        "--public-url",
+        "https://cowork.example.edu",
+    ]);
+    assert!(
+        output.status.success(),
+        "invite failed: {}",
+        stderr(&output)
+    );
+    let link = stdout(&output).trim().to_string();
+    let token = link
+        .strip_prefix("https://cowork.example.edu/lti/register/")
+        .unwrap_or_else(|| panic!("unexpected link {link:?}"));
+    assert!(token.len() >= 32, "token {token:?} is too short to guess");
+    assert!(
+        stderr(&output).contains("Add LTI Advantage"),
+        "{}",
+        stderr(&output)
+    );
+
+    let database = format!(
+        "sqlite://{}",
+        cowork.dir.path().join("from-env.db").display()
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let claim = runtime.block_on(async {
+        let store = cowork::store::connect(&database).await.unwrap();
+        let digest = cowork::web::register::invite_digest(token);
+        store
+            .claim_invite(&digest, cowork::unix_now())
+            .await
+            .unwrap()
+    });
+    assert_eq!(claim, cowork::store::registration::InviteClaim::Claimed);
+}
+
+#[test]
+fn platform_invite_rejects_bad_validity() {
+    let cowork = Cowork::new();
+    let output = cowork.run(&["platform", "invite", "--valid-hours", "0"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("--valid-hours 0"),
+        "{}",
+        stderr(&output)
+    );
+}

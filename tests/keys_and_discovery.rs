@@ -12,6 +12,7 @@ use axum::Router;
 use cowork::keys;
 use cowork::lti::discovery;
 use cowork::lti::jwks::{JwksCache, KeyError, KeySource};
+use cowork::net::PlatformHttp;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -110,7 +111,7 @@ async fn unknown_kid_refetched_once_per_cooldown() {
     let second = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(reqwest::Client::new(), Duration::from_secs(60));
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
 
     cache.decoding_key(&url, &first.kid).await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 1, "first use fetches");
@@ -135,7 +136,7 @@ async fn unknown_kid_refetched_once_per_cooldown() {
 
     // The platform rotates; a cache with no cooldown picks the new key up at once.
     *body.lock().unwrap() = (200, jwks_body(&[&first, &second]));
-    let eager = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    let eager = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
     eager.decoding_key(&url, &first.kid).await.unwrap();
     eager.decoding_key(&url, &second.kid).await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 2, "one fetch serves both keys");
@@ -147,7 +148,7 @@ async fn platform_rotation_picked_up_after_cooldown() {
     let second = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
 
     cache.decoding_key(&url, &first.kid).await.unwrap();
     *body.lock().unwrap() = (200, jwks_body(&[&second]));
@@ -160,7 +161,7 @@ async fn cached_keys_survive_jwks_outage() {
     let first = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, _hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
     cache.decoding_key(&url, &first.kid).await.unwrap();
 
     *body.lock().unwrap() = (503, "{}".into());
@@ -183,7 +184,7 @@ fn moodle_configuration_body() -> String {
 async fn moodle_configuration_parsed() {
     let body = Arc::new(Mutex::new((200, moodle_configuration_body())));
     let (url, _) = serve_counted("/mod/lti/openid-configuration.php", body).await;
-    let endpoints = discovery::fetch_configuration(&reqwest::Client::new(), &url)
+    let endpoints = discovery::fetch_configuration(&PlatformHttp::new(true), &url)
         .await
         .unwrap();
     assert_eq!(endpoints.issuer, "http://127.0.0.1:8080");
@@ -221,17 +222,18 @@ async fn platform_added_from_configuration() {
     let (url, _) = serve_counted("/mod/lti/openid-configuration.php", body).await;
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("cowork.db").display());
-    let run = |args: Vec<String>| {
+    let run = |args: Vec<String>, allow_private: &'static str| {
         let database = database.clone();
         tokio::task::spawn_blocking(move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_cowork"))
                 .args(args)
                 .env("COWORK_DATABASE_URL", database)
+                .env("COWORK_ALLOW_PRIVATE_ADDRESSES", allow_private)
                 .output()
                 .unwrap()
         })
     };
-    let added = run(vec![
+    let add = vec![
         "platform".into(),
         "add".into(),
         "--openid-configuration".into(),
@@ -240,18 +242,26 @@ async fn platform_added_from_configuration() {
         "gvotjDE3u2vYZGV".into(),
         "--deployment-id".into(),
         "2".into(),
-    ])
-    .await
-    .unwrap();
+    ];
+    // The configuration is on 127.0.0.1, which the outbound policy rejects by default.
+    let rejected = run(add.clone(), "false").await.unwrap();
+    assert!(!rejected.status.success());
+    let message = String::from_utf8_lossy(&rejected.stderr);
+    assert!(message.contains("private or local address"), "{message}");
+
+    let added = run(add, "true").await.unwrap();
     assert!(
         added.status.success(),
         "{}",
         String::from_utf8_lossy(&added.stderr)
     );
 
-    let listed = run(vec!["platform".into(), "list".into(), "--json".into()])
-        .await
-        .unwrap();
+    let listed = run(
+        vec!["platform".into(), "list".into(), "--json".into()],
+        "false",
+    )
+    .await
+    .unwrap();
     let platforms: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(platforms[0]["issuer"], "http://127.0.0.1:8080");
     assert_eq!(
@@ -265,7 +275,7 @@ async fn platform_added_from_configuration() {
 async fn failed_first_fetch_remembered_briefly() {
     let body = Arc::new(Mutex::new((503, "{}".to_string())));
     let (url, hits) = serve_counted("/jwks", body).await;
-    let cache = JwksCache::new(reqwest::Client::new(), Duration::from_secs(60));
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
     for attempt in 0..5 {
         let Err(error) = cache.decoding_key(&url, "any").await else {
             panic!("an unavailable JWKS must not resolve");
@@ -289,7 +299,7 @@ async fn oversized_jwks_rejected() {
     document["padding"] = Value::String("x".repeat(2 * 1024 * 1024));
     let body = Arc::new(Mutex::new((200, document.to_string())));
     let (url, _) = serve_counted("/jwks", body).await;
-    let cache = JwksCache::new(reqwest::Client::new(), Duration::ZERO);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
     let Err(error) = cache.decoding_key(&url, &key.kid).await else {
         panic!("an oversized JWKS must not be read");
     };

@@ -27,6 +27,7 @@ use cowork::lti::claims::{self, Launch, SpaceRole};
 use cowork::lti::error::Check;
 use cowork::lti::jwks::{parse_jwks, JwksCache, KeySource, StaticKeys};
 use cowork::lti::validate::{check_claims, verify_signature, Expected};
+use cowork::net::PlatformHttp;
 use cowork::store::{NewPlatform, Platform};
 use reqwest::redirect::Policy;
 use reqwest::Url;
@@ -442,7 +443,7 @@ async fn recorded_tokens_pass_static_keys() {
 #[tokio::test]
 async fn recorded_tokens_pass_fetched_jwks() {
     let (jwks_url, fetches, server) = serve_recorded_jwks().await;
-    let cache = JwksCache::new(direct_client(), Duration::from_secs(60));
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
 
     for case in all_tokens() {
         let launch = verified_launch(case, &cache, &jwks_url).await;

@@ -6,6 +6,11 @@ use std::time::Duration;
 use openidconnect::core::CoreProviderMetadata;
 use url::Url;
 
+use crate::net::{describe, read_capped, PlatformHttp};
+
+/// Largest OpenID configuration accepted, in bytes; Moodle's is about 3 KiB.
+pub const MAX_CONFIGURATION_BYTES: usize = 256 * 1024;
+
 /// The endpoints a registration needs, as the platform publishes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlatformEndpoints {
@@ -42,25 +47,31 @@ pub fn parse_configuration(source: &Url, body: &[u8]) -> Result<PlatformEndpoint
 
 /// Fetches and parses the OpenID configuration at `url`.
 pub async fn fetch_configuration(
-    http: &reqwest::Client,
+    http: &PlatformHttp,
     url: &str,
 ) -> Result<PlatformEndpoints, String> {
+    let (source, body) = fetch_document(http, url).await?;
+    parse_configuration(&source, &body)
+}
+
+/// Fetches the OpenID configuration document at `url`, at most [`MAX_CONFIGURATION_BYTES`].
+pub async fn fetch_document(http: &PlatformHttp, url: &str) -> Result<(Url, Vec<u8>), String> {
     let source = Url::parse(url).map_err(|error| format!("{url:?} is not a URL: {error}"))?;
     let response = http
-        .get(source.clone())
+        .get(url)
+        .map_err(|error| error.to_string())?
         .timeout(Duration::from_secs(10))
         .send()
         .await
-        .map_err(|error| format!("fetching {source} failed: {error}"))?;
+        .map_err(|error| format!("fetching {source} failed: {}", describe(&error)))?;
     if !response.status().is_success() {
         return Err(format!(
             "fetching {source} failed with HTTP status {}",
             response.status()
         ));
     }
-    let body = response
-        .bytes()
+    let body = read_capped(response, MAX_CONFIGURATION_BYTES)
         .await
         .map_err(|error| format!("reading {source} failed: {error}"))?;
-    parse_configuration(&source, &body)
+    Ok((source, body))
 }

@@ -12,6 +12,8 @@ use async_trait::async_trait;
 use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
+use crate::net::{describe, read_capped, PlatformHttp};
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("the platform JWKS at {url} has no key with kid {kid:?}")]
@@ -79,13 +81,13 @@ const FAILURE_MEMORY: Duration = Duration::from_secs(10);
 
 /// Fetches JWKS documents over HTTP and caches them per URL.
 pub struct JwksCache {
-    http: reqwest::Client,
+    http: PlatformHttp,
     cooldown: Duration,
     entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Entry>>>>,
 }
 
 impl JwksCache {
-    pub fn new(http: reqwest::Client, cooldown: Duration) -> Self {
+    pub fn new(http: PlatformHttp, cooldown: Duration) -> Self {
         Self {
             http,
             cooldown,
@@ -107,6 +109,7 @@ impl JwksCache {
         let response = self
             .http
             .get(url)
+            .map_err(|error| failed(error.to_string()))?
             .timeout(Duration::from_secs(5))
             .send()
             .await
@@ -114,20 +117,9 @@ impl JwksCache {
         if !response.status().is_success() {
             return Err(failed(format!("HTTP status {}", response.status())));
         }
-        let mut response = response;
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
+        let body = read_capped(response, MAX_JWKS_BYTES)
             .await
-            .map_err(|error| failed(error.to_string()))?
-        {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err(failed(format!(
-                    "the document is larger than {MAX_JWKS_BYTES} bytes"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
+            .map_err(failed)?;
         parse_jwks(&body).map_err(failed)
     }
 }
@@ -187,18 +179,6 @@ impl KeySource for JwksCache {
             kid: kid.to_string(),
         })
     }
-}
-
-/// Formats an error with its chain of causes, e.g. "error sending request: connection refused".
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn error_reason(error: &KeyError) -> String {

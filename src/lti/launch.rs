@@ -260,6 +260,12 @@ async fn start_session(
         .ensure_default_rooms(space_id, &names, now)
         .await?;
     record_grade_target(state, platform, launch, space_id, now).await?;
+    if let Some(service) = &launch.nrps {
+        state
+            .store
+            .set_roster_source(space_id, platform.id, &service.context_memberships_url, now)
+            .await?;
+    }
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
     let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);

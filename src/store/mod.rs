@@ -17,6 +17,10 @@ mod help_sql;
 pub mod partners;
 mod partners_sql;
 mod postgres;
+pub mod registration;
+mod registration_sql;
+pub mod roster;
+mod roster_sql;
 mod shared;
 pub mod showcase;
 mod showcase_sql;
@@ -35,6 +39,8 @@ pub use grades::GradeStore;
 pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
+pub use registration::RegistrationStore;
+pub use roster::RosterStore;
 pub use showcase::ShowcaseStore;
 pub use sqlite::SqliteStore;
 
@@ -177,6 +183,8 @@ pub trait Store:
     + ShowcaseStore
     + FocusStore
     + GradeStore
+    + RegistrationStore
+    + RosterStore
     + Send
     + Sync
     + 'static

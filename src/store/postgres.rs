@@ -42,3 +42,5 @@ events_sql::impl_event_store!(PostgresStore);
 super::showcase_sql::impl_showcase_store!(PostgresStore);
 super::focus_sql::impl_focus_store!(PostgresStore);
 super::grades_sql::impl_grade_store!(PostgresStore, " FOR UPDATE SKIP LOCKED");
+super::registration_sql::impl_registration_store!(PostgresStore);
+super::roster_sql::impl_roster_store!(PostgresStore);

@@ -43,3 +43,5 @@ events_sql::impl_event_store!(SqliteStore);
 super::showcase_sql::impl_showcase_store!(SqliteStore);
 super::focus_sql::impl_focus_store!(SqliteStore);
 super::grades_sql::impl_grade_store!(SqliteStore, "");
+super::registration_sql::impl_registration_store!(SqliteStore);
+super::roster_sql::impl_roster_store!(SqliteStore);

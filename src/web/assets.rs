@@ -38,6 +38,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/grades.js"),
     ),
     (
+        "roster.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/roster.js"),
+    ),
+    (
         "manage.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/manage.js"),

@@ -8,6 +8,8 @@ pub mod help;
 pub mod manage;
 pub mod pages;
 pub mod partners;
+pub mod register;
 pub mod rooms;
+pub mod roster;
 pub mod showcase;
 pub mod space;

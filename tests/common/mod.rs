@@ -144,12 +144,12 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Starts cowork with `adjust` applied to its configuration.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_with_state(backend, adjust, |_| {}).await
+    spawn_custom(backend, adjust, |_| {}).await
 }
 
-/// Like [`spawn_with`], and lets `adjust_state` change the application state (its key
-/// source or token clock, say) before the server starts.
-pub async fn spawn_with_state(
+/// Starts cowork with `adjust` applied to its configuration and `adjust_state` to its
+/// state before it serves.
+pub async fn spawn_custom(
     backend: Backend,
     adjust: impl FnOnce(&mut Config),
     adjust_state: impl FnOnce(&mut AppState),
@@ -163,6 +163,8 @@ pub async fn spawn_with_state(
     let mut config = Config {
         bind: tool_listener.local_addr().unwrap(),
         public_url: tool_url.parse().unwrap(),
+        // Test platforms listen on 127.0.0.1.
+        allow_private_addresses: true,
         ..Config::default()
     };
     adjust(&mut config);
@@ -329,6 +331,11 @@ impl TestApp {
         let login = self.login(choice).await;
         let (id_token, state) = self.authorize(&login).await;
         let response = self.post_launch(&id_token, &state).await;
+        self.launched(response)
+    }
+
+    /// Reads the space and cookie out of an accepted launch's redirect.
+    pub fn launched(&self, response: reqwest::Response) -> Launched {
         assert_eq!(response.status(), 303, "launch must redirect to the space");
         let location = response.headers()["location"].to_str().unwrap().to_string();
         let cookie = response.headers()["set-cookie"]
