@@ -217,6 +217,30 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/showcase/items/{item_id}/featured",
         For::Teacher,
     ),
+    route(Method::GET, "/spaces/{space_id}/grades", For::Teacher),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/grades/preview",
+        For::Teacher,
+    ),
+    route(Method::POST, "/spaces/{space_id}/grades/rule", For::Teacher),
+    route(Method::POST, "/spaces/{space_id}/grades/sync", For::Teacher),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/grades/awards",
+        For::Teacher,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/grades/outbox/{row_id}/retry",
+        For::Teacher,
+    ),
+    route(Method::GET, "/spaces/{space_id}/roster", For::Teacher),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/roster/refresh",
+        For::Teacher,
+    ),
     route(
         Method::DELETE,
         "/spaces/{space_id}/partners/entries/{entry_id}/interest",
@@ -260,6 +284,7 @@ impl Ids {
             .replace("{request_id}", &self.request.to_string())
             .replace("{entry_id}", &self.entry.to_string())
             .replace("{item_id}", &self.item.to_string())
+            .replace("{row_id}", &self.item.to_string())
     }
 }
 
@@ -478,6 +503,11 @@ async fn every_route_checks_its_caller() {
                 For::Member | For::Socket => &classmate,
             };
             let status = status_of(&app, method, &path, Some(caller)).await;
+            // The space has no failed grade to retry, so that route finds nothing.
+            if route.path.contains("{row_id}") {
+                assert_eq!(status, 404, "{backend:?} {method} {}", route.path);
+                continue;
+            }
             assert!(
                 ![401, 403, 404].contains(&status),
                 "{backend:?} {method} {}: the caller it is for got {status}",
