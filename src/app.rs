@@ -76,7 +76,7 @@ impl AppState {
         }
         let session_key = SessionKey::load_or_create(store.as_ref()).await?;
         let http = PlatformHttp::new(config.allow_private_addresses);
-        let grading = Arc::new(Grading::new(&config, store.clone(), http.client()));
+        let grading = Arc::new(Grading::new(&config, store.clone(), &http));
         let platform_keys = Arc::new(JwksCache::new(
             http.clone(),
             Duration::from_secs(config.jwks_refetch_cooldown_secs),

@@ -145,7 +145,8 @@ impl PlatformHttp {
     }
 
     /// Returns the underlying client. Host names still pass the address check when a
-    /// request connects, but a literal IP in a URL is checked only by [`Self::request`].
+    /// request connects; a caller that builds requests itself checks literal IPs in its
+    /// URLs with [`check_url`].
     pub fn client(&self) -> reqwest::Client {
         self.client.clone()
     }

@@ -9,8 +9,10 @@ use cowork::grading::worker::{classify, Delivery};
 use cowork::keys;
 use cowork::lti::ags::{AgsClient, AgsError, LineItem, Score};
 use cowork::lti::service_token::{
-    ServiceTokens, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE,
+    ServiceTokens, TokenError, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
 };
+use cowork::net::PlatformHttp;
 use cowork::store::{NewPlatform, Platform};
 use std::sync::Arc;
 
@@ -131,10 +133,10 @@ async fn double_for_tool() -> (MoodleDouble, AgsClient, Platform, tempfile::Temp
         )
         .await
         .unwrap();
-    let tokens = Arc::new(ServiceTokens::new(reqwest::Client::new(), store.clone()));
+    let tokens = Arc::new(ServiceTokens::new(&PlatformHttp::new(true), store.clone()));
     (
         double,
-        AgsClient::new(reqwest::Client::new(), tokens),
+        AgsClient::new(&PlatformHttp::new(true), tokens),
         platform,
         dir,
     )
@@ -273,4 +275,36 @@ async fn line_item_created_in_container() {
         Some(line_item_url(&double, 3).as_str())
     );
     assert_eq!(double.book.columns().len(), 2);
+}
+
+#[tokio::test]
+async fn private_service_addresses_refused() {
+    let (double, _, platform, dir) = double_for_tool().await;
+    let store = common::fresh_store(common::Backend::Sqlite, dir.path()).await;
+    let strict = PlatformHttp::new(false);
+    let tokens = Arc::new(ServiceTokens::new(&strict, store));
+    let ags = AgsClient::new(&strict, tokens.clone());
+    let score = Score::completed("4", 1.0, 10.0, cowork::unix_now());
+
+    let result = ags
+        .post_score(&platform, &line_item_url(&double, 2), &score)
+        .await;
+    assert!(
+        matches!(result, Err(AgsError::Outbound(_))),
+        "a line item on 127.0.0.1: {result:?}"
+    );
+    assert!(
+        matches!(classify(&result), Delivery::Dead(_)),
+        "a refused address is not retried"
+    );
+    assert!(
+        double.book.token_requests().is_empty(),
+        "no token was requested"
+    );
+
+    let token = tokens.token(&platform, &[SCOPE_SCORE]).await;
+    let error = token.expect_err("a token endpoint on 127.0.0.1");
+    assert!(matches!(error, TokenError::Outbound(_)), "{error}");
+    assert!(!error.is_transient());
+    assert!(double.book.token_requests().is_empty(), "nothing was sent");
 }

@@ -40,6 +40,8 @@ fn start_tool(database_url: &str) -> Tool {
         .env("COWORK_GRADE_RETRY_BASE_SECS", "1")
         .env("COWORK_GRADE_RETRY_MAX_DELAY_SECS", "1")
         .env("COWORK_LOG", "warn")
+        // The platform double listens on 127.0.0.1.
+        .env("COWORK_ALLOW_PRIVATE_ADDRESSES", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -12,6 +12,7 @@ use common::moodle::{
 use cowork::demo::gradebook::ToolKeys;
 use cowork::keys;
 use cowork::lti::service_token::{ServiceTokens, TokenError, SCOPE_LINEITEM, SCOPE_SCORE};
+use cowork::net::PlatformHttp;
 use cowork::store::{DynStore, NewPlatform, Platform};
 
 /// A store with a signing key and a registration whose token URL is the double's.
@@ -53,7 +54,7 @@ async fn assertion_meets_recorded_rules() {
         let double =
             MoodleDouble::start(RECORDED_CLIENT_ID, 2, tool_keys(&store).await, |_| {}).await;
         let platform = registered(&store, &double, RECORDED_CLIENT_ID).await;
-        let tokens = ServiceTokens::new(reqwest::Client::new(), store.clone());
+        let tokens = ServiceTokens::new(&PlatformHttp::new(true), store.clone());
 
         let token = tokens.token(&platform, &[SCOPE_SCORE]).await.unwrap();
         assert!(token.scopes.contains(SCOPE_SCORE), "{backend:?}");
@@ -106,7 +107,7 @@ async fn concurrent_requests_share_one_refresh() {
         .delay_ms
         .store(200, std::sync::atomic::Ordering::SeqCst);
     let platform = registered(&store, &double, RECORDED_CLIENT_ID).await;
-    let tokens = Arc::new(ServiceTokens::new(reqwest::Client::new(), store.clone()));
+    let tokens = Arc::new(ServiceTokens::new(&PlatformHttp::new(true), store.clone()));
 
     let mut tasks = Vec::new();
     for _ in 0..8 {
@@ -136,7 +137,7 @@ async fn unknown_client_is_explained() {
         .unwrap();
     let double = MoodleDouble::start(RECORDED_CLIENT_ID, 2, tool_keys(&store).await, |_| {}).await;
     let platform = registered(&store, &double, "no-such-client").await;
-    let tokens = ServiceTokens::new(reqwest::Client::new(), store.clone());
+    let tokens = ServiceTokens::new(&PlatformHttp::new(true), store.clone());
     let error = tokens.token(&platform, &[SCOPE_SCORE]).await.unwrap_err();
     match &error {
         TokenError::Rejected { status, code, .. } => {
@@ -156,7 +157,7 @@ async fn assertion_from_another_key_is_rejected() {
     // The double trusts only the recorded capture tool's key, not this tool's.
     let double = MoodleDouble::start(RECORDED_CLIENT_ID, 2, recorded_tool_key(), |_| {}).await;
     let platform = registered(&store, &double, RECORDED_CLIENT_ID).await;
-    let tokens = ServiceTokens::new(reqwest::Client::new(), store.clone());
+    let tokens = ServiceTokens::new(&PlatformHttp::new(true), store.clone());
     let error = tokens.token(&platform, &[SCOPE_SCORE]).await.unwrap_err();
     assert!(
         matches!(error, TokenError::Rejected { ref code, .. } if code == "invalid_client"),

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use crate::config::Config;
 use crate::lti::ags::{AgsClient, LineItem};
 use crate::lti::service_token::{ServiceTokens, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY};
+use crate::net::PlatformHttp;
 use crate::store::grades::{GradeTarget, GradedMember, NewGrade, OutboxRow, StoredRule};
 use crate::store::{DynStore, Platform, StoreError};
 use rule::{GradeOutcome, GradingRule};
@@ -72,8 +73,8 @@ pub struct Grading {
 }
 
 impl Grading {
-    pub fn new(config: &Config, store: DynStore, http: reqwest::Client) -> Self {
-        let tokens = Arc::new(ServiceTokens::new(http.clone(), store.clone()));
+    pub fn new(config: &Config, store: DynStore, http: &PlatformHttp) -> Self {
+        let tokens = Arc::new(ServiceTokens::new(http, store.clone()));
         Self {
             ags: AgsClient::new(http, tokens.clone()),
             tokens,

@@ -12,6 +12,7 @@ use super::service_token::{
     ServiceTokens, TokenError, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY,
     SCOPE_SCORE,
 };
+use crate::net::{check_url, PlatformHttp};
 use crate::store::Platform;
 
 pub const MEDIA_SCORE: &str = "application/vnd.ims.lis.v1.score+json";
@@ -94,6 +95,9 @@ pub enum AgsError {
     InvalidReply { url: String, detail: String },
     #[error("the line item URL {0:?} is not a valid absolute URL")]
     InvalidUrl(String),
+    /// A service URL is refused by the address policy.
+    #[error(transparent)]
+    Outbound(#[from] crate::net::OutboundError),
 }
 
 /// Inserts `/{suffix}` at the end of the line item URL's path and keeps its query, so
@@ -123,12 +127,18 @@ pub fn rfc3339(unix_seconds: i64) -> String {
 #[derive(Clone)]
 pub struct AgsClient {
     http: reqwest::Client,
+    /// Whether service URLs may name private and local addresses.
+    allow_private: bool,
     tokens: Arc<ServiceTokens>,
 }
 
 impl AgsClient {
-    pub fn new(http: reqwest::Client, tokens: Arc<ServiceTokens>) -> Self {
-        Self { http, tokens }
+    pub fn new(http: &PlatformHttp, tokens: Arc<ServiceTokens>) -> Self {
+        Self {
+            http: http.client(),
+            allow_private: http.allows_private(),
+            tokens,
+        }
     }
 
     /// Posts a score to a line item. Success is 200, 201 or 204; anything else is
@@ -230,6 +240,7 @@ impl AgsClient {
         url: &str,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<String, AgsError> {
+        check_url(url, self.allow_private)?;
         let mut refreshed = false;
         loop {
             let token = self.tokens.token(platform, scopes).await?;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
+use crate::net::{check_url, PlatformHttp};
 use crate::store::{DynStore, Platform, StoreError};
 use crate::{random_token, unix_now};
 
@@ -51,6 +52,9 @@ pub enum TokenError {
     Signing(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The token URL is refused by the address policy.
+    #[error(transparent)]
+    Outbound(#[from] crate::net::OutboundError),
 }
 
 impl TokenError {
@@ -107,14 +111,17 @@ type Slot = Arc<tokio::sync::Mutex<Option<AccessToken>>>;
 /// Fetches and caches service access tokens.
 pub struct ServiceTokens {
     http: reqwest::Client,
+    /// Whether token URLs may name private and local addresses.
+    allow_private: bool,
     store: DynStore,
     slots: Mutex<HashMap<(i64, String), Slot>>,
 }
 
 impl ServiceTokens {
-    pub fn new(http: reqwest::Client, store: DynStore) -> Self {
+    pub fn new(http: &PlatformHttp, store: DynStore) -> Self {
         Self {
-            http,
+            http: http.client(),
+            allow_private: http.allows_private(),
             store,
             slots: Mutex::new(HashMap::new()),
         }
@@ -166,6 +173,7 @@ impl ServiceTokens {
             ("scope", scope),
         ];
         let url = &platform.token_url;
+        check_url(url, self.allow_private)?;
         let transport = |error: reqwest::Error| TokenError::Transport {
             url: url.clone(),
             detail: error.to_string(),
