@@ -39,7 +39,7 @@ pub struct Config {
     pub upload_dir: Option<PathBuf>,
     /// First delay before resending a grade the platform did not take, in seconds; it doubles with each attempt.
     pub grade_retry_base_secs: i64,
-    /// Longest delay between two attempts to send a grade, in seconds.
+    /// Maximum delay between two attempts to send a grade, in seconds.
     pub grade_retry_max_delay_secs: i64,
     /// Seconds after which a grade the platform keeps refusing with transient errors becomes a dead letter.
     pub grade_give_up_secs: i64,
@@ -128,7 +128,7 @@ pub struct ConfigArgs {
     /// Seconds before the first resend of a grade; doubles per attempt (default 10).
     #[arg(long, env = "COWORK_GRADE_RETRY_BASE_SECS", global = true)]
     pub grade_retry_base_secs: Option<i64>,
-    /// Longest delay between two attempts to send a grade, in seconds (default 3600).
+    /// Maximum delay between two attempts to send a grade, in seconds (default 3600).
     #[arg(long, env = "COWORK_GRADE_RETRY_MAX_DELAY_SECS", global = true)]
     pub grade_retry_max_delay_secs: Option<i64>,
     /// Seconds of failed attempts after which a grade becomes a dead letter (default 172800).

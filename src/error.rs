@@ -35,7 +35,7 @@ pub enum AppError {
     /// 403: a dynamic registration came without a valid invitation or allowed host.
     #[error("registration rejected: {0}")]
     RegistrationRejected(String),
-    /// 502: the platform's side of a dynamic registration failed; the text says how.
+    /// 502: the platform's side of a dynamic registration failed, and the text explains how.
     #[error("registration failed: {0}")]
     RegistrationFailed(String),
     /// 502: the platform's membership service or its token service failed.

@@ -16,6 +16,7 @@ use common::browser::{
     wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
     POLL_INTERVAL, TOOL_FRAME,
 };
+use common::moodle::fixture;
 use common::{backends, choice, open_room, spawn, spawn_custom, Backend, TestApp};
 use cowork::app::TokenClock;
 use cowork::lti::jwks::{parse_jwks, StaticKeys};
@@ -170,7 +171,7 @@ async fn open_chat(
 }
 
 /// Opens a browser and launches `person`, a student, in Russian into the demo
-/// platform's iframe, then waits until the chat says it is connected.
+/// platform's iframe, then waits until the chat shows it is connected.
 async fn open_chat_in_russian(
     driver: &ChromeDriver,
     binaries: &BrowserBinaries,
@@ -1061,15 +1062,6 @@ const MOODLE_DEPLOYMENT_ID: &str = "2";
 /// run from 1796398717 to 1796398729, and each expires 60 seconds after it).
 const RECORDING_TIME: i64 = 1_796_398_730;
 
-fn load_fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|error| panic!("fixture {name}: {error}"))
-}
-
 /// A launch as the recorded Moodle posted it: the id_token, the state it came with, and
 /// the name it carries.
 struct RecordedLaunch {
@@ -1079,12 +1071,12 @@ struct RecordedLaunch {
 }
 
 /// Starts cowork with Moodle's recorded keys, the token clock at the recording's time,
-/// the manual registration, and the login states the recorded launches answer.
+/// the manual registration, and the login states the recorded launches belong to.
 async fn spawn_recorded_moodle(
     backend: Backend,
     fixtures: &[&str],
 ) -> (TestApp, Vec<RecordedLaunch>) {
-    let jwks = load_fixture("jwks.json");
+    let jwks = fixture("jwks.json");
     let body = jwks["response"]["body"]
         .as_str()
         .expect("recorded JWKS body");
@@ -1115,8 +1107,8 @@ async fn spawn_recorded_moodle(
         .unwrap();
 
     let mut launches = Vec::new();
-    for fixture in fixtures {
-        let recorded = load_fixture(fixture);
+    for name in fixtures {
+        let recorded = fixture(name);
         let payload = &recorded["payload"];
         let text = |value: &Value| value.as_str().expect("recorded text").to_string();
         let login = LoginState {

@@ -110,7 +110,7 @@ async fn killed_tool_resends_after_restart() {
         }
     })
     .await;
-    // Slow answers, so the kill lands while scores are in flight.
+    // Slow replies, so the kill lands while scores are in flight.
     double.faults.delay_ms.store(300, Ordering::SeqCst);
     let platform = store
         .upsert_platform(

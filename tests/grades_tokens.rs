@@ -75,7 +75,7 @@ async fn assertion_meets_recorded_rules() {
         let current_kid = store.tool_keys().await.unwrap()[0].kid.clone();
         assert_eq!(log[0].kid.as_deref(), Some(current_kid.as_str()));
 
-        // Cached: the same scope set asks the endpoint nothing.
+        // Cached: the same scope set sends no request to the endpoint.
         let again = tokens.token(&platform, &[SCOPE_SCORE]).await.unwrap();
         assert_eq!(again.value, token.value);
         assert_eq!(double.book.token_requests().len(), 1);

@@ -128,9 +128,9 @@ async fn next_room_event(
     }
 }
 
-/// Sends answers, space-wide events and the events of the current room to the client.
-/// A room switch replaces the room subscription; the read side subscribes before it
-/// loads the room's history, so no event falls between the two.
+/// Sends replies to requests, space-wide events and the events of the current room to the
+/// client. A room switch replaces the room subscription. The read side subscribes before
+/// it loads the room's history, so no event falls between the two.
 async fn write_loop<S>(
     mut sink: S,
     mut queue: mpsc::Receiver<Utf8Bytes>,

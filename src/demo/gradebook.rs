@@ -28,7 +28,7 @@ pub const GRANTABLE_SCOPES: [&str; 5] = [
 ];
 const TOKEN_LIFETIME_SECS: i64 = 3600;
 
-/// Where the token endpoint finds the tool's public keys.
+/// The source of the tool's public keys for the token endpoint.
 pub enum ToolKeys {
     /// The tool's JWKS URL, fetched for each assertion.
     Url(String),
@@ -56,7 +56,7 @@ pub struct StoredGrade {
     pub timestamp: i64,
 }
 
-/// What the token endpoint saw and answered, for tests of the tool's requests.
+/// A token request and the endpoint's reply, kept for tests of the tool's requests.
 #[derive(Debug, Clone)]
 pub struct TokenRequestLog {
     pub claims: Option<AssertionClaims>,
@@ -319,7 +319,7 @@ impl Gradebook {
         })
     }
 
-    /// Applies a score as Moodle 4.2 does; returns the HTTP status to answer.
+    /// Applies a score as Moodle 4.2 does and returns the HTTP status of the reply.
     pub fn post_score(&self, column_id: u64, body: &[u8]) -> u16 {
         let Ok(score) = serde_json::from_slice::<ScoreBody>(body) else {
             return 400;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::StoreResult;
 
-/// Where the grades of a space go, from its launches' AGS claim.
+/// The destination of a space's grades, taken from its launches' AGS claim.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct GradeTarget {
     pub space_id: i64,
@@ -66,7 +66,7 @@ pub struct Award {
     pub created_at: i64,
 }
 
-/// A student of a space with the `sub` the platform knows them by.
+/// A student of a space with the platform's `sub` for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct GradedMember {
     pub user_id: i64,

@@ -25,9 +25,9 @@ pub const RECORDED_NOW: i64 = 1_796_398_783;
 /// Faults injected in front of a platform router.
 #[derive(Default)]
 pub struct Faults {
-    /// Answers every request with 503, as a proxy in front of a stopped Moodle does.
+    /// Makes every request fail with 503, as a proxy in front of a stopped Moodle does.
     pub down: AtomicBool,
-    /// Delay before each answer, in milliseconds.
+    /// Delay before each reply, in milliseconds.
     pub delay_ms: AtomicU64,
     /// Statuses for the next score posts, answered instead of the gradebook.
     pub next_score_statuses: Mutex<VecDeque<u16>>,
