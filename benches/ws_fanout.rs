@@ -92,6 +92,7 @@ async fn launch(
         role: role.into(),
         locale: "en".into(),
         document_target: "iframe".into(),
+        ..LaunchChoice::default()
     };
     let params = platform.login_initiation(choice);
     let login = http

@@ -137,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::events::router())
         .merge(web::manage::router())
         .merge(web::grades::router())
+        .merge(web::deep_link::router())
         .merge(web::register::router())
         .merge(web::roster::router())
         .merge(web::focus::router())
@@ -198,6 +199,10 @@ pub async fn serve(
             match store.purge_sessions(now).await {
                 Ok(count) => tracing::debug!(count, "purged expired sessions"),
                 Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+            }
+            match store.purge_deep_link_requests(now).await {
+                Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
+                Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
             }
         }
     });

@@ -56,6 +56,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/en/grades.ftl"),
             include_str!("../locales/en/chat.ftl"),
             include_str!("../locales/en/roster.ftl"),
+            include_str!("../locales/en/deep_link.ftl"),
         ],
     ),
     (
@@ -71,6 +72,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/ru/grades.ftl"),
             include_str!("../locales/ru/chat.ftl"),
             include_str!("../locales/ru/roster.ftl"),
+            include_str!("../locales/ru/deep_link.ftl"),
         ],
     ),
 ];

@@ -9,7 +9,7 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreResult, ToolKey};
+use crate::store::{Store, StoreError, StoreResult, ToolKey};
 
 const KEY_BITS: usize = 2048;
 
@@ -167,4 +167,31 @@ mod tests {
         assert_eq!(jwk.key_use, "sig");
         assert_eq!(jwk.e, "AQAB");
     }
+}
+
+/// Why a message could not be signed with the tool's key.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    #[error("the tool has no current signing key; run `cowork keys rotate`")]
+    NoKey,
+    #[error("signing failed: {0}")]
+    Jwt(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Signs `claims` as an RS256 JWT with the tool's newest current key, naming it in `kid`.
+pub async fn sign_jwt(store: &dyn Store, claims: &impl Serialize) -> Result<String, SigningError> {
+    let key = store
+        .tool_keys()
+        .await?
+        .into_iter()
+        .find(|key| key.retired_at.is_none())
+        .ok_or(SigningError::NoKey)?;
+    let encoding_key = jsonwebtoken::EncodingKey::from_rsa_pem(key.private_key_pem.as_bytes())
+        .map_err(|error| SigningError::Jwt(error.to_string()))?;
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(key.kid);
+    jsonwebtoken::encode(&header, claims, &encoding_key)
+        .map_err(|error| SigningError::Jwt(error.to_string()))
 }

@@ -16,12 +16,9 @@ use common::browser::{
     wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
     POLL_INTERVAL, TOOL_FRAME,
 };
-use common::moodle::fixture;
-use common::{backends, choice, open_room, spawn, spawn_custom, Backend, TestApp};
-use cowork::app::TokenClock;
-use cowork::lti::jwks::{parse_jwks, StaticKeys};
+use common::moodle::{spawn_recorded_moodle, RecordedLaunch};
+use common::{backends, choice, open_room, spawn, Backend, TestApp};
 use cowork::store::chat::NewRoom;
-use cowork::store::{LoginState, NewPlatform};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde::Deserialize;
@@ -1053,84 +1050,9 @@ async fn students_chat_in_russian() {
     }
 }
 
-/// The registration of the manually configured tool on the recorded Moodle 4.2 site.
-const MOODLE_ISSUER: &str = "http://127.0.0.1:8080";
-const MOODLE_CLIENT_ID: &str = "gvotjDE3u2vYZGV";
-const MOODLE_DEPLOYMENT_ID: &str = "2";
-
 /// A few seconds after the recorded resource-link tokens were issued (their `iat` values
 /// run from 1796398717 to 1796398729, and each expires 60 seconds after it).
 const RECORDING_TIME: i64 = 1_796_398_730;
-
-/// A launch as the recorded Moodle posted it: the id_token, the state it came with, and
-/// the name it carries.
-struct RecordedLaunch {
-    id_token: String,
-    state: String,
-    name: String,
-}
-
-/// Starts cowork with Moodle's recorded keys, the token clock at the recording's time,
-/// the manual registration, and the login states the recorded launches belong to.
-async fn spawn_recorded_moodle(
-    backend: Backend,
-    fixtures: &[&str],
-) -> (TestApp, Vec<RecordedLaunch>) {
-    let jwks = fixture("jwks.json");
-    let body = jwks["response"]["body"]
-        .as_str()
-        .expect("recorded JWKS body");
-    let keys = StaticKeys(parse_jwks(body.as_bytes()).expect("recorded JWKS parses"));
-    let app = spawn_custom(
-        backend,
-        |_| {},
-        |state| {
-            state.platform_keys = std::sync::Arc::new(keys);
-            state.token_clock = TokenClock::Fixed(RECORDING_TIME);
-        },
-    )
-    .await;
-    let now = cowork::unix_now();
-    let registration = NewPlatform {
-        issuer: MOODLE_ISSUER.into(),
-        client_id: MOODLE_CLIENT_ID.into(),
-        auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
-        token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
-        jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
-        deployments: vec![MOODLE_DEPLOYMENT_ID.into()],
-    };
-    let platform = app
-        .state
-        .store
-        .upsert_platform(&registration, now)
-        .await
-        .unwrap();
-
-    let mut launches = Vec::new();
-    for name in fixtures {
-        let recorded = fixture(name);
-        let payload = &recorded["payload"];
-        let text = |value: &Value| value.as_str().expect("recorded text").to_string();
-        let login = LoginState {
-            state: text(&recorded["launch_request"]["state"]),
-            nonce: text(&payload["nonce"]),
-            platform_id: platform.id,
-            target_link_uri: text(
-                &payload["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"],
-            ),
-            created_at: now,
-            expires_at: now + 600,
-            used_at: None,
-        };
-        app.state.store.insert_login_state(&login).await.unwrap();
-        launches.push(RecordedLaunch {
-            id_token: text(&recorded["raw"]),
-            state: login.state,
-            name: text(&payload["name"]),
-        });
-    }
-    (app, launches)
-}
 
 /// Posts a recorded launch from the browser as Moodle's auto-submitting form does, and
 /// waits for the space page at the top level (the recorded document target is a window).
@@ -1185,7 +1107,7 @@ async fn recorded_moodle_launches_chat() {
     ];
 
     for backend in backends() {
-        let (app, launches) = spawn_recorded_moodle(backend, &fixtures).await;
+        let (app, launches) = spawn_recorded_moodle(backend, &fixtures, RECORDING_TIME).await;
         let mut browsers = Vec::new();
         for launch in &launches {
             browsers.push(open_recorded_launch(&driver, &binaries, &app, launch).await);

@@ -58,6 +58,7 @@ fn launch_of(issuer: &str, subject: &str) -> LaunchRecord {
         context_label: None,
         resource_link_id: "1".into(),
         resource_link_title: Some("Coworking".into()),
+        space_id: None,
         user: Some(LaunchUser {
             subject: subject.into(),
             name: Some(format!("Student {subject}")),

@@ -298,7 +298,7 @@ impl Gradebook {
         Ok((kid, claims))
     }
 
-    async fn tool_key(&self, kid: &str) -> Option<DecodingKey> {
+    pub(crate) async fn tool_key(&self, kid: &str) -> Option<DecodingKey> {
         let keys = match &self.tool_keys {
             ToolKeys::Fixed(keys) => keys.clone(),
             ToolKeys::Url(url) => {

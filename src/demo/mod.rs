@@ -9,20 +9,20 @@ pub mod gradebook;
 mod routes;
 pub mod services;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::RsaPublicKey;
 use serde_json::{json, Map, Value};
 
 pub use routes::router;
 
 use crate::keys::{self, Jwks};
-use crate::lti::claims;
 use crate::lti::service_token::{
     SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE,
 };
+use crate::lti::{claims, deep_linking};
 use crate::store::NewPlatform;
 use crate::{random_token, unix_now};
 use gradebook::{Column, Gradebook, ToolKeys};
@@ -37,13 +37,31 @@ pub const TYPE_ID: u64 = 1;
 const PENDING_TTL_SECS: i64 = 600;
 
 /// A launch chosen on the platform page, waiting for the tool's authorization request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LaunchChoice {
     pub course_id: String,
     pub user_id: String,
     pub role: String,
     pub locale: String,
     pub document_target: String,
+    /// The resource link to launch; `None` launches the course's first activity.
+    pub activity: Option<String>,
+    /// Sends a Deep Linking request instead of a resource link launch.
+    pub deep_linking: bool,
+}
+
+/// An activity of a course: one resource link, as Moodle keeps an LTI activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub course_id: String,
+    pub resource_link_id: String,
+    pub title: String,
+    pub text: Option<String>,
+    pub custom: BTreeMap<String, String>,
+    /// The gradebook column of the activity.
+    pub column: Option<u64>,
+    /// `iframe` or `window`, from the content item; `None` when the item said neither.
+    pub document_target: Option<String>,
 }
 
 pub struct DemoPlatform {
@@ -57,6 +75,9 @@ pub struct DemoPlatform {
     pending: Mutex<HashMap<String, (i64, LaunchChoice)>>,
     /// The token endpoint and AGS gradebook, with one column per course.
     pub gradebook: Arc<Gradebook>,
+    activities: Mutex<Vec<Activity>>,
+    /// Open Deep Linking requests: their `data` value, with the time and the course.
+    deep_links: Mutex<HashMap<String, (i64, String)>>,
 }
 
 impl DemoPlatform {
@@ -70,7 +91,17 @@ impl DemoPlatform {
             TYPE_ID,
             ToolKeys::Url(format!("{tool_base}/.well-known/jwks.json")),
         ));
+        let mut activities = Vec::new();
         for (index, course) in catalog::COURSES.iter().enumerate() {
+            activities.push(Activity {
+                course_id: course.id.to_string(),
+                resource_link_id: course.resource_link_id.to_string(),
+                title: course.resource_link_title.to_string(),
+                text: None,
+                custom: BTreeMap::new(),
+                column: Some(index as u64 + 1),
+                document_target: None,
+            });
             gradebook.put_column(Column {
                 id: index as u64 + 1,
                 label: course.resource_link_title.to_string(),
@@ -94,6 +125,28 @@ impl DemoPlatform {
             encoding_key,
             public_key: RsaPublicKey::from(&generated.private_key),
             pending: Mutex::new(HashMap::new()),
+            activities: Mutex::new(activities),
+            deep_links: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Every activity, in the order they were added.
+    pub fn activities(&self) -> Vec<Activity> {
+        self.activities.lock().expect("activities lock").clone()
+    }
+
+    /// The activity `resource_link_id`, or the course's first one.
+    fn activity(&self, course_id: &str, resource_link_id: Option<&str>) -> Option<Activity> {
+        let activities = self.activities.lock().expect("activities lock");
+        match resource_link_id {
+            Some(id) => activities
+                .iter()
+                .find(|a| a.resource_link_id == id)
+                .cloned(),
+            None => activities
+                .iter()
+                .find(|a| a.course_id == course_id)
+                .cloned(),
         }
     }
 
@@ -164,6 +217,121 @@ impl DemoPlatform {
         }
     }
 
+    /// Reads a tool's `LtiDeepLinkingResponse` as Moodle's `contentitem_return.php` does:
+    /// the signature against the tool's JWKS, the tool as issuer and the platform as
+    /// audience, the request's `data` returned unchanged. Each resource link becomes an
+    /// activity of the request's course, with a gradebook column when it asks for one.
+    pub async fn accept_deep_link_response(&self, jwt: &str) -> Result<Vec<Activity>, String> {
+        let header = jsonwebtoken::decode_header(jwt)
+            .map_err(|error| format!("the response is not a signed JWT: {error}"))?;
+        let kid = header.kid.ok_or("the response's header names no kid")?;
+        let key: DecodingKey = self
+            .gradebook
+            .tool_key(&kid)
+            .await
+            .ok_or_else(|| format!("the tool's JWKS has no key {kid:?}"))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&[&self.issuer]);
+        validation.set_issuer(&[CLIENT_ID]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        let claims = jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+            .map_err(|error| format!("the response failed verification: {error}"))?
+            .claims;
+        let expect = |name: &str, wanted: &str| match claims[name].as_str() {
+            Some(value) if value == wanted => Ok(()),
+            other => Err(format!("{name} must be {wanted:?}, got {other:?}")),
+        };
+        expect(claims::MESSAGE_TYPE, deep_linking::DEEP_LINKING_RESPONSE)?;
+        expect(claims::VERSION, "1.3.0")?;
+        expect(claims::DEPLOYMENT_ID, DEPLOYMENT_ID)?;
+        if claims["nonce"].as_str().is_none_or(str::is_empty) {
+            return Err("the response has no nonce".into());
+        }
+        let data = claims[deep_linking::DATA]
+            .as_str()
+            .ok_or("the response does not return the request's data")?;
+        let (_, course_id) = self
+            .deep_links
+            .lock()
+            .expect("deep links lock")
+            .remove(data)
+            .ok_or("the response's data belongs to no open request")?;
+        let items = claims[deep_linking::CONTENT_ITEMS]
+            .as_array()
+            .ok_or("the response has no content_items list")?;
+        let mut added = Vec::new();
+        for item in items {
+            added.push(self.activity_from_item(&course_id, item)?);
+        }
+        self.activities
+            .lock()
+            .expect("activities lock")
+            .extend(added.iter().cloned());
+        Ok(added)
+    }
+
+    fn activity_from_item(&self, course_id: &str, item: &Value) -> Result<Activity, String> {
+        if item["type"] != deep_linking::RESOURCE_LINK_TYPE {
+            return Err(format!(
+                "content item type {} is not accepted",
+                item["type"]
+            ));
+        }
+        let title = item["title"]
+            .as_str()
+            .filter(|title| !title.trim().is_empty())
+            .ok_or("a content item has no title")?;
+        let url = item["url"].as_str().unwrap_or_default();
+        if !url.starts_with(&format!("{}/", self.tool_base)) {
+            return Err(format!("content item url {url:?} is not the tool's"));
+        }
+        let mut custom = BTreeMap::new();
+        if let Some(object) = item.get("custom") {
+            let object = object.as_object().ok_or("custom must be an object")?;
+            for (name, value) in object {
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| format!("custom parameter {name} is not a string"))?;
+                custom.insert(name.clone(), value.to_string());
+            }
+        }
+        let resource_link_id = format!("demo-link-{}", random_token(8));
+        let column = match item.get("lineItem") {
+            Some(line_item) => {
+                let score_maximum = line_item["scoreMaximum"]
+                    .as_f64()
+                    .filter(|maximum| *maximum > 0.0)
+                    .ok_or("lineItem.scoreMaximum must be a positive number")?;
+                let column = self.gradebook.create_column(Column {
+                    id: 0,
+                    label: line_item["label"].as_str().unwrap_or(title).to_string(),
+                    score_maximum,
+                    resource_id: line_item["resourceId"].as_str().map(str::to_string),
+                    tag: line_item["tag"].as_str().map(str::to_string),
+                    resource_link_id: Some(resource_link_id.clone()),
+                });
+                Some(column.id)
+            }
+            None => None,
+        };
+        let document_target = if item.get("iframe").is_some() {
+            Some("iframe".to_string())
+        } else if item.get("window").is_some() {
+            Some("window".to_string())
+        } else {
+            None
+        };
+        Ok(Activity {
+            course_id: course_id.to_string(),
+            resource_link_id,
+            title: title.to_string(),
+            text: item["text"].as_str().map(str::to_string),
+            custom,
+            column,
+            document_target,
+        })
+    }
+
     /// Builds the id_token claims for a resource link launch, as Moodle 4.2 shapes them.
     pub fn launch_claims(
         &self,
@@ -188,13 +356,9 @@ impl DemoPlatform {
             ),
         };
         let roles = catalog::lti_roles(&choice.role).unwrap_or_default();
-        let column = catalog::COURSES
-            .iter()
-            .position(|known| known.id == course.id)
-            .unwrap_or(0) as u64
-            + 1;
         let services = format!("{}/mod/lti/services.php/{}", self.issuer, course.id);
-        let claims = json!({
+        let lineitems = format!("{services}/lineitems?type_id={TYPE_ID}");
+        let mut claims = json!({
             "iss": self.issuer,
             "aud": CLIENT_ID,
             "sub": choice.user_id,
@@ -209,10 +373,6 @@ impl DemoPlatform {
             claims::MESSAGE_TYPE: claims::RESOURCE_LINK_REQUEST,
             claims::VERSION: "1.3.0",
             claims::TARGET_LINK_URI: format!("{}/lti/launch", self.tool_base),
-            claims::RESOURCE_LINK: {
-                "id": course.resource_link_id,
-                "title": course.resource_link_title,
-            },
             claims::CONTEXT: {
                 "id": course.id,
                 "label": course.label,
@@ -232,10 +392,42 @@ impl DemoPlatform {
             claims::CUSTOM: {},
             claims::AGS_ENDPOINT: {
                 "scope": [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE],
-                "lineitems": format!("{services}/lineitems?type_id={TYPE_ID}"),
-                "lineitem": format!("{services}/lineitems/{column}/lineitem?type_id={TYPE_ID}"),
+                "lineitems": lineitems,
             },
         });
+        if choice.deep_linking {
+            // As Moodle 4.2 sends it from "Select content" in the activity form.
+            let data = random_token(16);
+            self.deep_links
+                .lock()
+                .expect("deep links lock")
+                .insert(data.clone(), (now, course.id.to_string()));
+            claims[claims::MESSAGE_TYPE] = json!(claims::DEEP_LINKING_REQUEST);
+            claims[claims::DEEP_LINKING_SETTINGS] = json!({
+                "accept_types": [deep_linking::RESOURCE_LINK_TYPE],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "accept_copy_advice": false,
+                "accept_multiple": true,
+                "accept_unsigned": false,
+                "auto_create": false,
+                "can_confirm": false,
+                "deep_link_return_url": format!("{}/deep-link-return", self.issuer),
+                "title": "cowork",
+                "text": "",
+                "data": data,
+            });
+        } else if let Some(activity) = self.activity(course.id, choice.activity.as_deref()) {
+            claims[claims::RESOURCE_LINK] = json!({
+                "id": activity.resource_link_id,
+                "title": activity.title,
+            });
+            claims[claims::CUSTOM] = json!(activity.custom);
+            if let Some(column) = activity.column {
+                claims[claims::AGS_ENDPOINT]["lineitem"] = json!(format!(
+                    "{services}/lineitems/{column}/lineitem?type_id={TYPE_ID}"
+                ));
+            }
+        }
         match claims {
             Value::Object(map) => map,
             _ => unreachable!("json! object literal"),

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::catalog::{self, DemoCourse, DemoUser};
 use super::{DemoPlatform, LaunchChoice, CLIENT_ID};
+use crate::web::pages::AutoPost;
 use crate::{unix_now, web};
 
 #[derive(Template)]
@@ -20,14 +21,20 @@ struct HomePage {
     courses: &'static [DemoCourse],
     users: &'static [DemoUser],
     roles: &'static [(&'static str, &'static str)],
+    /// Course title, then the course's activities.
+    activities: Vec<(String, Vec<ActivityLine>)>,
 }
 
-/// An auto-submitting form that moves the browser on with a POST, as platforms do.
+/// An activity as the launch form lists it: resource link id, title, gradebook column.
+type ActivityLine = (String, String, String);
+
+/// The page the platform shows after a tool's Deep Linking response.
 #[derive(Template)]
-#[template(path = "autopost.html")]
-struct AutoPost {
-    action: String,
-    fields: Vec<(String, String)>,
+#[template(path = "demo_added.html")]
+struct AddedPage {
+    /// Title and gradebook column label of each added activity.
+    added: Vec<(String, String)>,
+    error: Option<String>,
 }
 
 /// One grade as the gradebook page shows it: person, score, maximum and timestamp.
@@ -47,6 +54,7 @@ pub fn router(platform: Arc<DemoPlatform>) -> Router {
         .route("/", get(home))
         .route("/gradebook", get(gradebook))
         .route("/start", post(start))
+        .route("/deep-link-return", post(deep_link_return))
         .route("/auth", get(authorize_get).post(authorize_post))
         .route("/jwks", get(jwks))
         .route("/assets/{name}", get(web::assets::asset))
@@ -61,12 +69,78 @@ fn html(template: &impl Template) -> Response {
     }
 }
 
-async fn home() -> Response {
+async fn home(State(platform): State<Arc<DemoPlatform>>) -> Response {
+    let activities = platform.activities();
+    let columns = platform.gradebook.columns();
+    let column_label = |id: Option<u64>| {
+        columns
+            .iter()
+            .find(|column| Some(column.id) == id)
+            .map_or_else(|| "no column".to_string(), |column| column.label.clone())
+    };
+    let grouped = catalog::COURSES
+        .iter()
+        .map(|course| {
+            let list = activities
+                .iter()
+                .filter(|activity| activity.course_id == course.id)
+                .map(|activity| {
+                    (
+                        activity.resource_link_id.clone(),
+                        activity.title.clone(),
+                        column_label(activity.column),
+                    )
+                })
+                .collect();
+            (course.title.to_string(), list)
+        })
+        .collect();
     html(&HomePage {
         courses: catalog::COURSES,
         users: catalog::USERS,
         roles: catalog::ROLES,
+        activities: grouped,
     })
+}
+
+#[derive(Deserialize)]
+struct ReturnForm {
+    #[serde(rename = "JWT")]
+    jwt: Option<String>,
+}
+
+/// Receives the tool's Deep Linking response and adds the chosen activities.
+async fn deep_link_return(
+    State(platform): State<Arc<DemoPlatform>>,
+    Form(form): Form<ReturnForm>,
+) -> Response {
+    let Some(jwt) = form.jwt else {
+        return (StatusCode::BAD_REQUEST, "the form has no JWT field").into_response();
+    };
+    match platform.accept_deep_link_response(&jwt).await {
+        Ok(added) => {
+            let columns = platform.gradebook.columns();
+            let added = added
+                .into_iter()
+                .map(|activity| {
+                    let column = columns
+                        .iter()
+                        .find(|column| Some(column.id) == activity.column)
+                        .map_or_else(|| "no column".to_string(), |column| column.label.clone());
+                    (activity.title, column)
+                })
+                .collect();
+            html(&AddedPage { added, error: None })
+        }
+        Err(error) => {
+            let mut response = html(&AddedPage {
+                added: Vec::new(),
+                error: Some(error),
+            });
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            response
+        }
+    }
 }
 
 async fn gradebook(State(platform): State<Arc<DemoPlatform>>) -> Response {
@@ -103,6 +177,12 @@ async fn jwks(State(platform): State<Arc<DemoPlatform>>) -> Json<crate::keys::Jw
 #[derive(Deserialize)]
 struct StartForm {
     course: String,
+    /// A resource link id; empty or absent launches the course's first activity.
+    #[serde(default)]
+    activity: Option<String>,
+    /// `deep_linking` sends a Deep Linking request instead of a launch.
+    #[serde(default)]
+    message: Option<String>,
     user: String,
     role: String,
     #[serde(default)]
@@ -119,18 +199,32 @@ async fn start(State(platform): State<Arc<DemoPlatform>>, Form(form): Form<Start
     {
         return (StatusCode::BAD_REQUEST, "unknown course, person or role").into_response();
     }
+    let activity = form.activity.filter(|id| !id.is_empty());
+    let course_id = match &activity {
+        Some(id) => match platform
+            .activities()
+            .into_iter()
+            .find(|a| &a.resource_link_id == id)
+        {
+            Some(found) => found.course_id,
+            None => return (StatusCode::BAD_REQUEST, "unknown activity").into_response(),
+        },
+        None => form.course,
+    };
     let choice = LaunchChoice {
-        course_id: form.course,
+        course_id,
         user_id: form.user,
         role: form.role,
         locale: form.locale.unwrap_or_else(|| "en".into()),
         document_target: form.target.unwrap_or_else(|| "iframe".into()),
+        activity,
+        deep_linking: form.message.as_deref() == Some("deep_linking"),
     };
     let fields = platform.login_initiation(choice);
-    html(&AutoPost {
-        action: format!("{}/lti/login", platform.tool_base),
+    html(&AutoPost::english(
+        format!("{}/lti/login", platform.tool_base),
         fields,
-    })
+    ))
 }
 
 /// OIDC authorization request parameters sent by the tool (LTI 1.3 section 5.1.1.2).
@@ -198,8 +292,8 @@ fn authorize(platform: &DemoPlatform, request: AuthRequest) -> Response {
     };
     let claims = platform.launch_claims(&choice, &nonce, unix_now());
     let id_token = platform.sign(&serde_json::Value::Object(claims));
-    html(&AutoPost {
-        action: format!("{}/lti/launch", platform.tool_base),
-        fields: vec![("id_token".into(), id_token), ("state".into(), state)],
-    })
+    html(&AutoPost::english(
+        format!("{}/lti/launch", platform.tool_base),
+        vec![("id_token".into(), id_token), ("state".into(), state)],
+    ))
 }

@@ -118,6 +118,36 @@ impl GradingRule {
         Ok(())
     }
 
+    /// Reads a rule from form fields named like its own; a field left out keeps its
+    /// default, and the result is validated.
+    pub fn from_form(fields: &[(String, String)]) -> Result<GradingRule, String> {
+        let mut rule = serde_json::to_value(GradingRule::default()).expect("a rule serializes");
+        let known = rule.as_object_mut().expect("a rule is a JSON object");
+        for (name, value) in fields {
+            let Some(slot) = known.get_mut(name.as_str()) else {
+                continue;
+            };
+            let value = value.trim();
+            *slot = if name == "post_min_chars" {
+                let whole: i64 = value
+                    .parse()
+                    .map_err(|_| format!("{name} must be a whole number, got {value:?}"))?;
+                whole.into()
+            } else {
+                let number: f64 = value
+                    .parse()
+                    .ok()
+                    .filter(|number: &f64| number.is_finite())
+                    .ok_or_else(|| format!("{name} must be a number, got {value:?}"))?;
+                number.into()
+            };
+        }
+        let rule: GradingRule =
+            serde_json::from_value(rule).map_err(|error| format!("the grading rule: {error}"))?;
+        rule.validate()?;
+        Ok(rule)
+    }
+
     /// Points `person` earns from one logged contribution, before the weekly cap.
     pub fn points_for(&self, person: i64, row: &ContributionRow) -> f64 {
         if row.actor_id == person {
@@ -408,5 +438,38 @@ mod tests {
             serde_json::from_str(r#"{"weekly_target": 20, "weekly_cap": 30}"#).unwrap();
         assert_eq!(rule.weekly_target, 20.0);
         assert_eq!(rule.help_points, GradingRule::default().help_points);
+    }
+
+    #[test]
+    fn reads_a_rule_from_form_fields() {
+        let fields = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect()
+        };
+        let rule = GradingRule::from_form(&fields(&[
+            ("weekly_target", "12"),
+            ("weekly_cap", " 20 "),
+            ("post_min_chars", "60"),
+            ("score_maximum", "50"),
+            ("title", "ignored: not a rule field"),
+        ]))
+        .unwrap();
+        assert_eq!(rule.weekly_target, 12.0);
+        assert_eq!(rule.weekly_cap, 20.0);
+        assert_eq!(rule.post_min_chars, 60);
+        assert_eq!(rule.score_maximum, 50.0);
+        assert_eq!(rule.help_points, GradingRule::default().help_points);
+
+        let error = GradingRule::from_form(&fields(&[("post_min_chars", "4.5")])).unwrap_err();
+        assert!(
+            error.contains("post_min_chars must be a whole number"),
+            "{error}"
+        );
+        let error = GradingRule::from_form(&fields(&[("help_points", "NaN")])).unwrap_err();
+        assert!(error.contains("help_points must be a number"), "{error}");
+        let error = GradingRule::from_form(&fields(&[("weekly_cap", "5")])).unwrap_err();
+        assert!(error.contains("weekly_cap"), "{error}");
     }
 }

@@ -6,12 +6,13 @@
 
 use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::claims::{self, Launch, SpaceRole};
+use super::deep_linking;
 use super::error::{Check, LaunchError};
 use super::validate::{self, Expected};
 use crate::app::AppState;
@@ -20,6 +21,7 @@ use crate::grading::rule::GradingRule;
 use crate::i18n::Tr;
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::chat::DefaultRoomNames;
+use crate::store::deep_linking::Placement;
 use crate::store::grades::GradeTarget;
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
 use crate::{random_token, unix_now, web};
@@ -66,9 +68,7 @@ async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response
     );
 
     if launch.message_type == claims::DEEP_LINKING_REQUEST {
-        // NOTE: the request is fully validated, but choosing content and answering with
-        // an LtiDeepLinkingResponse is not built yet, and the page says so to the teacher.
-        return Ok((StatusCode::OK, Html(web::pages::deep_linking_unavailable())).into_response());
+        return web::deep_link::begin(state, &platform, &launch, now).await;
     }
     start_session(state, &platform, &launch, now).await
 }
@@ -225,6 +225,12 @@ async fn start_session(
         .resource_link
         .clone()
         .expect("resource link launches are checked to carry resource_link");
+    let placement = placement_of(state, platform, launch, &context.id).await?;
+    // A link to a room or the help desk enters the space that holds it.
+    let joined = placement
+        .as_ref()
+        .filter(|placement| placement.kind != "space")
+        .and_then(|placement| placement.space_id);
     let session_id = random_token(32);
     let expires_at = now + state.config.session_ttl_secs;
     let record = LaunchRecord {
@@ -235,6 +241,7 @@ async fn start_session(
         context_label: context.label,
         resource_link_id: resource_link.id,
         resource_link_title: resource_link.title,
+        space_id: joined,
         user: launch.subject.clone().map(|subject| LaunchUser {
             subject,
             name: launch.name.clone(),
@@ -259,7 +266,12 @@ async fn start_session(
         .store
         .ensure_default_rooms(space_id, &names, now)
         .await?;
-    record_grade_target(state, platform, launch, space_id, now).await?;
+    // The gradebook column of a space belongs to the space's own link, never to a link
+    // into one of its rooms.
+    if joined.is_none() {
+        let rule = placement.as_ref().and_then(|p| p.rule_json.as_deref());
+        record_grade_target(state, platform, launch, space_id, rule, now).await?;
+    }
     if let Some(service) = &launch.nrps {
         state
             .store
@@ -267,7 +279,15 @@ async fn start_session(
             .await?;
     }
     let token = state.session_key.issue(&session_id, space_id, expires_at);
-    let location = format!("/spaces/{space_id}?{TOKEN_PARAM}={token}");
+    let location = match placement.as_ref().map(|p| (p.kind.as_str(), p.room_id)) {
+        Some(("help", _)) if joined.is_some() => {
+            format!("/spaces/{space_id}/help?{TOKEN_PARAM}={token}")
+        }
+        Some(("room", Some(room_id))) if joined.is_some() => {
+            format!("/spaces/{space_id}?{TOKEN_PARAM}={token}#room-{room_id}")
+        }
+        _ => format!("/spaces/{space_id}?{TOKEN_PARAM}={token}"),
+    };
     let cookie = session::session_cookie(space_id, &token, state.config.session_ttl_secs);
     Ok((
         StatusCode::SEE_OTHER,
@@ -276,12 +296,44 @@ async fn start_session(
         .into_response())
 }
 
+/// The placement named by the launch's `cowork_placement` parameter. A placement made
+/// through another registration is ignored; so is a room or help desk link copied into
+/// another course (a course copy keeps custom parameters), which then gets a space of its
+/// own.
+async fn placement_of(
+    state: &AppState,
+    platform: &Platform,
+    launch: &Launch,
+    context_id: &str,
+) -> Result<Option<Placement>, AppError> {
+    let Some(id) = launch.custom.get(deep_linking::PLACEMENT_PARAM) else {
+        return Ok(None);
+    };
+    let Some(placement) = state.store.placement(id).await? else {
+        tracing::warn!(placement = %id, "launch names an unknown placement");
+        return Ok(None);
+    };
+    if placement.platform_id != platform.id {
+        tracing::warn!(placement = %id, "launch names a placement of another registration");
+        return Ok(None);
+    }
+    let same_course =
+        placement.deployment_id == launch.deployment_id && placement.context_id == context_id;
+    if placement.kind != "space" && !same_course {
+        tracing::info!(placement = %id, "room link launched outside its course");
+        return Ok(None);
+    }
+    Ok(Some(placement))
+}
+
 /// Remembers the launch's AGS endpoint, so the space's grades can reach the gradebook.
+/// A new space starts with `rule_json` when the activity was set up with one.
 async fn record_grade_target(
     state: &AppState,
     platform: &Platform,
     launch: &Launch,
     space_id: i64,
+    rule_json: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
     let Some(ags) = &launch.ags else {
@@ -299,7 +351,10 @@ async fn record_grade_target(
         label: None,
         score_maximum: None,
     };
-    let default_rule = serde_json::to_string(&GradingRule::default()).expect("a rule serializes");
+    let default_rule = match rule_json {
+        Some(rule) => rule.to_string(),
+        None => serde_json::to_string(&GradingRule::default()).expect("a rule serializes"),
+    };
     state
         .store
         .set_grade_target(&target, &default_rule, now)

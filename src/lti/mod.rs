@@ -2,6 +2,7 @@
 
 pub mod ags;
 pub mod claims;
+pub mod deep_linking;
 pub mod discovery;
 pub mod error;
 pub mod jwks;

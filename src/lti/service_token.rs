@@ -9,9 +9,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
+use crate::keys;
 use crate::net::{check_url, PlatformHttp};
 use crate::store::{DynStore, Platform, StoreError};
 use crate::{random_token, unix_now};
@@ -198,18 +198,14 @@ impl ServiceTokens {
         platform: &Platform,
         now: i64,
     ) -> Result<String, TokenError> {
-        let keys = self.store.tool_keys().await?;
-        let key = keys
-            .into_iter()
-            .find(|key| key.retired_at.is_none())
-            .ok_or(TokenError::NoSigningKey)?;
-        let encoding_key = EncodingKey::from_rsa_pem(key.private_key_pem.as_bytes())
-            .map_err(|error| TokenError::Signing(error.to_string()))?;
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(key.kid);
         let claims = assertion_claims(platform, now);
-        jsonwebtoken::encode(&header, &claims, &encoding_key)
-            .map_err(|error| TokenError::Signing(error.to_string()))
+        keys::sign_jwt(self.store.as_ref(), &claims)
+            .await
+            .map_err(|error| match error {
+                keys::SigningError::NoKey => TokenError::NoSigningKey,
+                keys::SigningError::Store(error) => TokenError::Store(error),
+                keys::SigningError::Jwt(detail) => TokenError::Signing(detail),
+            })
     }
 }
 

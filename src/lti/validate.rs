@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::claims::{self, Launch};
+use super::deep_linking;
 use super::error::{Check, LaunchError};
 use super::jwks::{KeyError, KeySource};
 use crate::store::Platform;
@@ -206,17 +207,15 @@ pub fn check_claims(
         ));
     }
     let deep_linking_settings = claims.get(claims::DEEP_LINKING_SETTINGS).cloned();
-    if message_type == claims::DEEP_LINKING_REQUEST
-        && deep_linking_settings
-            .as_ref()
-            .and_then(|s| s.get("deep_link_return_url"))
-            .and_then(Value::as_str)
-            .is_none()
-    {
-        return Err(LaunchError::new(
-            Check::DeepLinkingSettings,
-            "a deep linking request must carry deep_linking_settings.deep_link_return_url",
-        ));
+    if message_type == claims::DEEP_LINKING_REQUEST {
+        let Some(settings) = &deep_linking_settings else {
+            return Err(LaunchError::new(
+                Check::DeepLinkingSettings,
+                "a deep linking request must carry deep_linking_settings",
+            ));
+        };
+        deep_linking::Settings::parse(settings)
+            .map_err(|detail| LaunchError::new(Check::DeepLinkingSettings, detail))?;
     }
 
     let subject = optional_str(claims, "sub", Check::Subject)?;

@@ -6,6 +6,8 @@
 
 pub mod chat;
 mod chat_sql;
+pub mod deep_linking;
+mod deep_linking_sql;
 pub mod events;
 mod events_sql;
 pub mod focus;
@@ -33,6 +35,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 pub use chat::ChatStore;
+pub use deep_linking::DeepLinkStore;
 pub use events::EventStore;
 pub use focus::FocusStore;
 pub use grades::GradeStore;
@@ -128,6 +131,9 @@ pub struct LaunchRecord {
     pub context_label: Option<String>,
     pub resource_link_id: String,
     pub resource_link_title: Option<String>,
+    /// The existing space to enter instead of the resource link's own, for a link to a
+    /// room of another activity's space.
+    pub space_id: Option<i64>,
     /// `None` for an anonymous launch (the platform sent no `sub`).
     pub user: Option<LaunchUser>,
     pub role: String,
@@ -185,6 +191,7 @@ pub trait Store:
     + GradeStore
     + RegistrationStore
     + RosterStore
+    + DeepLinkStore
     + Send
     + Sync
     + 'static

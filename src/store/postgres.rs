@@ -44,3 +44,4 @@ super::focus_sql::impl_focus_store!(PostgresStore);
 super::grades_sql::impl_grade_store!(PostgresStore, " FOR UPDATE SKIP LOCKED");
 super::registration_sql::impl_registration_store!(PostgresStore);
 super::roster_sql::impl_roster_store!(PostgresStore);
+super::deep_linking_sql::impl_deep_link_store!(PostgresStore);

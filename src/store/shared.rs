@@ -313,7 +313,9 @@ macro_rules! impl_store {
                 now: i64,
             ) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.pool.begin().await?;
-                let (space_id,): (i64,) = sqlx::query_as(
+                let space_id = match launch.space_id {
+                    Some(space_id) => space_id,
+                    None => sqlx::query_as::<_, (i64,)>(
                     "INSERT INTO spaces (issuer, deployment_id, context_id, resource_link_id, \
                      context_title, context_label, resource_link_title, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
@@ -333,7 +335,9 @@ macro_rules! impl_store {
                 .bind(&launch.resource_link_title)
                 .bind(now)
                 .fetch_one(&mut *tx)
-                .await?;
+                .await?
+                .0,
+                };
 
                 let mut user_id = None;
                 if let Some(user) = &launch.user {

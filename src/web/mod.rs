@@ -1,6 +1,7 @@
 //! Server-rendered pages and embedded assets.
 
 pub mod assets;
+pub mod deep_link;
 pub mod events;
 pub mod focus;
 pub mod grades;

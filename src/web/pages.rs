@@ -26,6 +26,31 @@ struct InfoPage<'a> {
     paragraphs: &'a [&'a str],
 }
 
+/// A form that the browser submits at once, moving it on with a POST as LTI requires;
+/// its button is there for browsers without JavaScript.
+#[derive(Template)]
+#[template(path = "autopost.html")]
+pub struct AutoPost {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+    pub lang: &'static str,
+    pub message: String,
+    pub button: String,
+}
+
+impl AutoPost {
+    /// An English form, as the demo platform shows it.
+    pub fn english(action: String, fields: Vec<(String, String)>) -> Self {
+        Self {
+            action,
+            fields,
+            lang: "en",
+            message: "Continuing to cowork…".into(),
+            button: "Continue".into(),
+        }
+    }
+}
+
 fn render(template: &impl Template) -> Result<Html<String>, AppError> {
     template
         .render()
@@ -69,19 +94,6 @@ pub async fn launch_get() -> Result<Html<String>, AppError> {
             "Students and teachers: open the cowork activity from your course page.",
         ],
     })
-}
-
-/// Renders the page for a validated deep linking request, which this version cannot fulfil.
-pub fn deep_linking_unavailable() -> String {
-    InfoPage {
-        heading: "Adding content through Deep Linking is not available",
-        paragraphs: &[
-            "The platform's request was verified, but this version of cowork cannot yet choose content for an activity.",
-            "Add cowork to the course as an external tool activity with the tool's preconfigured URL instead.",
-        ],
-    }
-    .render()
-    .unwrap_or_else(|error| format!("template failed to render: {error}"))
 }
 
 pub async fn not_found(headers: HeaderMap) -> Response {

@@ -232,6 +232,7 @@ pub fn choice(user_id: &str, role: &str) -> LaunchChoice {
         role: role.into(),
         locale: "en".into(),
         document_target: "iframe".into(),
+        ..LaunchChoice::default()
     }
 }
 

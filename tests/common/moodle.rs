@@ -12,10 +12,15 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use cowork::app::TokenClock;
 use cowork::demo::gradebook::{Gradebook, ToolKeys};
+use cowork::lti::jwks::{parse_jwks, StaticKeys};
+use cowork::store::{LoginState, NewPlatform};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use super::{spawn_custom, Backend, TestApp};
 
 /// The capture tool's client_id at the recorded Moodle.
 pub const RECORDED_CLIENT_ID: &str = "gvotjDE3u2vYZGV";
@@ -160,4 +165,79 @@ pub async fn replay(double: &MoodleDouble, exchange: &Value) -> reqwest::Respons
         builder = builder.body(body.to_string());
     }
     builder.send().await.unwrap()
+}
+
+/// The registration of the manually configured tool on the recorded Moodle 4.2 site.
+pub const MOODLE_ISSUER: &str = "http://127.0.0.1:8080";
+pub const MOODLE_DEPLOYMENT_ID: &str = "2";
+
+/// A launch as the recorded Moodle posted it: the id_token, the state it came with, and
+/// the name it carries.
+pub struct RecordedLaunch {
+    pub id_token: String,
+    pub state: String,
+    pub name: String,
+}
+
+/// Starts cowork with Moodle's recorded keys, the token clock at `clock`, the manual
+/// registration, and the login states the recorded launches belong to.
+pub async fn spawn_recorded_moodle(
+    backend: Backend,
+    fixtures: &[&str],
+    clock: i64,
+) -> (TestApp, Vec<RecordedLaunch>) {
+    let jwks = fixture("jwks.json");
+    let body = jwks["response"]["body"]
+        .as_str()
+        .expect("recorded JWKS body");
+    let keys = StaticKeys(parse_jwks(body.as_bytes()).expect("recorded JWKS parses"));
+    let app = spawn_custom(
+        backend,
+        |_| {},
+        |state| {
+            state.platform_keys = std::sync::Arc::new(keys);
+            state.token_clock = TokenClock::Fixed(clock);
+        },
+    )
+    .await;
+    let now = cowork::unix_now();
+    let registration = NewPlatform {
+        issuer: MOODLE_ISSUER.into(),
+        client_id: RECORDED_CLIENT_ID.into(),
+        auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
+        token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
+        jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
+        deployments: vec![MOODLE_DEPLOYMENT_ID.into()],
+    };
+    let platform = app
+        .state
+        .store
+        .upsert_platform(&registration, now)
+        .await
+        .unwrap();
+
+    let mut launches = Vec::new();
+    for name in fixtures {
+        let recorded = fixture(name);
+        let payload = &recorded["payload"];
+        let text = |value: &Value| value.as_str().expect("recorded text").to_string();
+        let login = LoginState {
+            state: text(&recorded["launch_request"]["state"]),
+            nonce: text(&payload["nonce"]),
+            platform_id: platform.id,
+            target_link_uri: text(
+                &payload["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"],
+            ),
+            created_at: now,
+            expires_at: now + 600,
+            used_at: None,
+        };
+        app.state.store.insert_login_state(&login).await.unwrap();
+        launches.push(RecordedLaunch {
+            id_token: text(&recorded["raw"]),
+            state: login.state,
+            name: text(&payload["name"]),
+        });
+    }
+    (app, launches)
 }
