@@ -487,7 +487,12 @@ async fn other_space_rejected() {
 #[tokio::test]
 async fn refresh_without_service_explained() {
     let app = spawn_app(Backend::Sqlite).await;
-    let teacher = app.launch(choice("3", "instructor")).await;
+    let person = choice("3", "instructor");
+    let login = app.login(person.clone()).await;
+    let id_token = app.signed_claims(&person, &login.nonce, |claims| {
+        claims.remove(claims::NRPS);
+    });
+    let teacher = app.launched(app.post_launch(&id_token, &login.state).await);
     let response = post_refresh(&app, &teacher, teacher.space_id).await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
@@ -536,5 +541,38 @@ async fn removed_platform_drops_roster_source() {
             refreshed,
             Err(cowork::roster::RefreshError::NoSource)
         ));
+    }
+}
+
+/// The demo platform's membership service, reached with the real client-credentials
+/// token client: students who never opened the space are listed after a refresh.
+#[tokio::test]
+async fn demo_roster_through_token_endpoint() {
+    for backend in backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        app.launch(choice("demo-student-1", "learner")).await;
+
+        let response = post_refresh(&app, &teacher, teacher.space_id).await;
+        assert_eq!(response.status(), 200, "{backend:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["members"], 4, "a teacher and three students");
+
+        let roster = app.state.store.roster(teacher.space_id).await.unwrap();
+        let never_seen: Vec<&str> = roster
+            .iter()
+            .filter(|entry| entry.last_seen_at.is_none())
+            .filter_map(|entry| entry.name.as_deref())
+            .collect();
+        assert_eq!(never_seen.len(), 2, "{backend:?}: {never_seen:?}");
+        assert!(never_seen.contains(&"Boris Ivanov"));
+        assert!(never_seen.contains(&"Chen Wei"));
+
+        let requests = app.platform.gradebook.token_requests();
+        assert_eq!(requests.len(), 1, "one token for the roster");
+        assert_eq!(requests[0].status, 200);
+        let assertion = requests[0].claims.as_ref().expect("a client assertion");
+        assert_eq!(assertion.iss, cowork::demo::CLIENT_ID);
+        assert_eq!(assertion.aud, app.platform.gradebook.token_url());
     }
 }

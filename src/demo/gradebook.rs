@@ -184,6 +184,13 @@ impl Gradebook {
         self.token_requests.lock().expect("token log lock").clone()
     }
 
+    pub fn is_enrolled(&self, user_id: &str) -> bool {
+        self.enrolled
+            .lock()
+            .expect("enrolment lock")
+            .contains(user_id)
+    }
+
     pub fn unenroll(&self, user_id: &str) {
         self.enrolled
             .lock()

@@ -394,6 +394,13 @@ impl DemoPlatform {
                 "scope": [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE],
                 "lineitems": lineitems,
             },
+            claims::NRPS: {
+                "context_memberships_url": format!(
+                    "{}/mod/lti/services.php/CourseSection/{}/bindings/{TYPE_ID}/memberships",
+                    self.issuer, course.id
+                ),
+                "service_versions": ["1.0", "2.0"],
+            },
         });
         if choice.deep_linking {
             // As Moodle 4.2 sends it from "Select content" in the activity form.

@@ -1,6 +1,6 @@
-//! HTTP endpoints of the demo gradebook, at Moodle 4.2's paths: `/mod/lti/token.php` and
-//! `/mod/lti/services.php/{context}/lineitems...`, with Moodle's status codes, media
-//! types and error bodies.
+//! HTTP endpoints of the demo gradebook, at Moodle 4.2's paths: `/mod/lti/token.php`,
+//! `/mod/lti/services.php/{context}/lineitems...` and the course memberships, with
+//! Moodle's status codes, media types and error bodies.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,8 +13,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::catalog;
 use super::gradebook::{Column, Gradebook};
 use crate::lti::ags::{MEDIA_LINE_ITEM, MEDIA_LINE_ITEMS, MEDIA_RESULTS, MEDIA_SCORE};
+use crate::lti::nrps;
 use crate::lti::service_token::{
     SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE,
 };
@@ -39,6 +41,10 @@ pub fn router(gradebook: Arc<Gradebook>) -> Router {
         .route(
             "/mod/lti/services.php/{context}/lineitems/{item}/lineitem/results",
             get(results),
+        )
+        .route(
+            "/mod/lti/services.php/CourseSection/{course}/bindings/{type_id}/memberships",
+            get(memberships),
         )
         .with_state(gradebook)
 }
@@ -377,4 +383,57 @@ async fn results(
         })
         .collect();
     typed(200, MEDIA_RESULTS, Value::Array(entries).to_string())
+}
+
+/// Lists the course's members as Moodle 4.2 does: one page, teachers as `Instructor` and
+/// students as `Learner`, with names and no paging links. The demo's people are enrolled
+/// in every course, and the administrator is a member of none.
+async fn memberships(
+    State(book): State<Arc<Gradebook>>,
+    Path((course, type_id)): Path<(String, u64)>,
+    call: Call,
+) -> Response {
+    let path = format!("/CourseSection/{course}/bindings/{type_id}/memberships");
+    let media_ok = call.media(header::ACCEPT) == nrps::MEMBERSHIP_CONTAINER;
+    if let Some(failure) = call.check(&book, media_ok, &path, &[nrps::SCOPE]) {
+        return failure;
+    }
+    let Some(course) = catalog::course(&course).filter(|_| type_id == book.type_id) else {
+        return call.fail(404, "Not Found");
+    };
+    let members: Vec<Value> = catalog::USERS
+        .iter()
+        .filter(|user| book.is_enrolled(user.id))
+        .filter_map(|user| {
+            let role = if user.id.starts_with("demo-teacher") {
+                "Instructor"
+            } else if user.id.starts_with("demo-student") {
+                "Learner"
+            } else {
+                return None;
+            };
+            Some(json!({
+                "status": "Active",
+                "roles": [role],
+                "user_id": user.id,
+                "name": user.name,
+                "given_name": user.given_name,
+                "family_name": user.family_name,
+                "email": user.email,
+            }))
+        })
+        .collect();
+    let body = json!({
+        "id": format!("{}{SERVICES}{path}", book.base_url()),
+        "context": { "id": course.id, "label": course.label, "title": course.title },
+        "members": members,
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            format!("{}; charset=utf-8", nrps::MEMBERSHIP_CONTAINER),
+        )],
+        serde_json::to_string_pretty(&body).expect("JSON serializes"),
+    )
+        .into_response()
 }
