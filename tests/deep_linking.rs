@@ -13,8 +13,10 @@ use cowork::lti::{claims, deep_linking};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
-/// A few seconds after the recorded deep linking request was issued (iat 1796398618).
-const DEEP_LINK_RECORDING_TIME: i64 = 1_796_398_630;
+/// A time at which both recorded deep linking requests are valid: the manual tool's was
+/// issued at 1796398618 and expires at 1796398678, the dynamic tool's was issued at
+/// 1796398670, and cowork allows 30 seconds of clock difference.
+const DEEP_LINK_RECORDING_TIME: i64 = 1_796_398_690;
 
 fn teacher_request() -> LaunchChoice {
     LaunchChoice {
@@ -595,81 +597,79 @@ async fn expired_request_is_rejected() {
     assert!(response.text().await.unwrap().contains("expired"));
 }
 
-/// Moodle 4.2's recorded "Select content" request, answered by cowork: the response has
-/// the claims of the response Moodle accepted in the recording, goes to the recorded
-/// return URL, and its items' launches enter the space they name.
+/// Moodle 4.2's recorded "Select content" requests, of the manually configured and of the
+/// dynamically registered tool, answered by cowork. The response has the claims of the
+/// response Moodle accepted in the recording and goes to the recorded return URL.
 #[tokio::test]
 async fn recorded_moodle_round_trip() {
+    let fixtures = [
+        "id_token-deep-linking-teacher.json",
+        "id_token-deep-linking-teacher-dynamic-tool.json",
+    ];
     for backend in common::backends() {
-        let (app, launches) = spawn_recorded_moodle(
-            backend,
-            &["id_token-deep-linking-teacher.json"],
-            DEEP_LINK_RECORDING_TIME,
-        )
-        .await;
-        let response = app
-            .post_launch(&launches[0].id_token, &launches[0].state)
+        let (app, launches) =
+            spawn_recorded_moodle(backend, &fixtures, DEEP_LINK_RECORDING_TIME).await;
+        for (name, launch) in fixtures.iter().zip(&launches) {
+            let response = app.post_launch(&launch.id_token, &launch.state).await;
+            assert_eq!(response.status(), 303, "{backend:?}: {name}");
+            let picker = response.headers()["location"].to_str().unwrap().to_string();
+            let html = get_picker(&app, &picker).await.text().await.unwrap();
+            assert!(html.contains("LTI Capture Course"), "course title shown");
+            let answer = submit(
+                &app,
+                &picker,
+                &[
+                    ("item", "space"),
+                    ("title-space", "LTI101 coworking"),
+                    ("grade", "on"),
+                    ("score_maximum", "50"),
+                    ("presentation", "iframe"),
+                    ("action", "add"),
+                ],
+            )
             .await;
-        assert_eq!(response.status(), 303, "{backend:?}");
-        let picker = response.headers()["location"].to_str().unwrap().to_string();
-        let html = get_picker(&app, &picker).await.text().await.unwrap();
-        assert!(html.contains("LTI Capture Course"), "course title shown");
-        let answer = submit(
-            &app,
-            &picker,
-            &[
-                ("item", "space"),
-                ("title-space", "LTI101 coworking"),
-                ("grade", "on"),
-                ("score_maximum", "50"),
-                ("presentation", "iframe"),
-                ("action", "add"),
-            ],
-        )
-        .await;
-        assert_eq!(answer.status(), 200);
-        let (action, jwt) = answer_form(&answer.text().await.unwrap());
+            assert_eq!(answer.status(), 200, "{name}");
+            let (action, jwt) = answer_form(&answer.text().await.unwrap());
 
-        let recorded_request = fixture("id_token-deep-linking-teacher.json");
-        let settings = &recorded_request["payload"][claims::DEEP_LINKING_SETTINGS];
-        assert_eq!(action, settings["deep_link_return_url"].as_str().unwrap());
-        let issuer = recorded_request["payload"]["iss"].as_str().unwrap();
-        let client_id = recorded_request["payload"]["aud"].as_str().unwrap();
-        let claims = verify(&app, &jwt, issuer, client_id).await;
+            let request = &fixture(name)["payload"];
+            let settings = &request[claims::DEEP_LINKING_SETTINGS];
+            assert_eq!(action, settings["deep_link_return_url"].as_str().unwrap());
+            let issuer = request["iss"].as_str().unwrap();
+            let client_id = request["aud"].as_str().unwrap();
+            let claims = verify(&app, &jwt, issuer, client_id).await;
+            assert_eq!(
+                claims[claims::DEPLOYMENT_ID],
+                request[claims::DEPLOYMENT_ID]
+            );
 
-        // Every claim of the response Moodle accepted is present, with the same values
-        // where they do not depend on the tool or the moment.
-        let accepted = &fixture("deep-linking-response.json")["decoded"]["payload"];
-        for (name, value) in accepted.as_object().unwrap() {
-            let ours = &claims[name];
-            assert!(!ours.is_null(), "{backend:?}: claim {name} missing");
-            if matches!(
-                name.as_str(),
-                "iss"
-                    | "aud"
-                    | "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
-                    | "https://purl.imsglobal.org/spec/lti/claim/message_type"
-                    | "https://purl.imsglobal.org/spec/lti/claim/version"
-            ) {
-                assert_eq!(ours, value, "claim {name}");
+            // Every claim of the response Moodle accepted is present, with the same value
+            // where it depends on neither the tool nor the moment.
+            let accepted = &fixture("deep-linking-response.json")["decoded"]["payload"];
+            for (claim, value) in accepted.as_object().unwrap() {
+                let ours = &claims[claim];
+                assert!(
+                    !ours.is_null(),
+                    "{backend:?}: {name}: claim {claim} missing"
+                );
+                if claim == claims::MESSAGE_TYPE || claim == claims::VERSION {
+                    assert_eq!(ours, value, "claim {claim}");
+                }
             }
-        }
-        let item = &claims[deep_linking::CONTENT_ITEMS][0];
-        let accepted_item = &accepted[deep_linking::CONTENT_ITEMS][0];
-        for key in ["type", "title", "url", "custom", "lineItem"] {
+            let item = &claims[deep_linking::CONTENT_ITEMS][0];
+            let accepted_item = &accepted[deep_linking::CONTENT_ITEMS][0];
+            for key in ["type", "title", "url", "custom", "lineItem"] {
+                assert!(accepted_item.get(key).is_some(), "{key} in the recording");
+                assert!(item.get(key).is_some(), "{key} in the response");
+            }
+            for key in ["scoreMaximum", "label", "resourceId", "tag"] {
+                assert!(item["lineItem"].get(key).is_some(), "lineItem.{key}");
+            }
+            assert_eq!(item["lineItem"]["scoreMaximum"], 50.0);
+            assert!(item["iframe"].is_object());
             assert!(
-                accepted_item.get(key).is_some() && item.get(key).is_some(),
-                "{key}"
+                claims.get(deep_linking::DATA).is_none(),
+                "Moodle sent no data, so none comes back"
             );
         }
-        for key in ["scoreMaximum", "label", "resourceId", "tag"] {
-            assert!(item["lineItem"].get(key).is_some(), "lineItem.{key}");
-        }
-        assert_eq!(item["lineItem"]["scoreMaximum"], 50.0);
-        assert!(item["iframe"].is_object());
-        assert!(
-            claims.get(deep_linking::DATA).is_none(),
-            "Moodle sent no data, so none comes back"
-        );
     }
 }

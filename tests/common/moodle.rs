@@ -170,6 +170,9 @@ pub async fn replay(double: &MoodleDouble, exchange: &Value) -> reqwest::Respons
 /// The registration of the manually configured tool on the recorded Moodle 4.2 site.
 pub const MOODLE_ISSUER: &str = "http://127.0.0.1:8080";
 pub const MOODLE_DEPLOYMENT_ID: &str = "2";
+/// The dynamically registered tool on the same site, and its deployment.
+pub const RECORDED_DYNAMIC_CLIENT_ID: &str = "ABwKXtU9WDxlUeh";
+pub const MOODLE_DYNAMIC_DEPLOYMENT_ID: &str = "1";
 
 /// A launch as the recorded Moodle posted it: the id_token, the state it came with, and
 /// the name it carries.
@@ -179,8 +182,8 @@ pub struct RecordedLaunch {
     pub name: String,
 }
 
-/// Starts cowork with Moodle's recorded keys, the token clock at `clock`, the manual
-/// registration, and the login states the recorded launches belong to.
+/// Starts cowork with Moodle's recorded keys, the token clock at `clock`, the manual and
+/// the dynamic registration, and the login states the recorded launches belong to.
 pub async fn spawn_recorded_moodle(
     backend: Backend,
     fixtures: &[&str],
@@ -201,20 +204,27 @@ pub async fn spawn_recorded_moodle(
     )
     .await;
     let now = cowork::unix_now();
-    let registration = NewPlatform {
-        issuer: MOODLE_ISSUER.into(),
-        client_id: RECORDED_CLIENT_ID.into(),
-        auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
-        token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
-        jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
-        deployments: vec![MOODLE_DEPLOYMENT_ID.into()],
-    };
-    let platform = app
-        .state
-        .store
-        .upsert_platform(&registration, now)
-        .await
-        .unwrap();
+    let mut platforms = Vec::new();
+    for (client_id, deployment) in [
+        (RECORDED_CLIENT_ID, MOODLE_DEPLOYMENT_ID),
+        (RECORDED_DYNAMIC_CLIENT_ID, MOODLE_DYNAMIC_DEPLOYMENT_ID),
+    ] {
+        let registration = NewPlatform {
+            issuer: MOODLE_ISSUER.into(),
+            client_id: client_id.into(),
+            auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
+            token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
+            jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
+            deployments: vec![deployment.into()],
+        };
+        let platform = app
+            .state
+            .store
+            .upsert_platform(&registration, now)
+            .await
+            .unwrap();
+        platforms.push(platform);
+    }
 
     let mut launches = Vec::new();
     for name in fixtures {
@@ -224,7 +234,11 @@ pub async fn spawn_recorded_moodle(
         let login = LoginState {
             state: text(&recorded["launch_request"]["state"]),
             nonce: text(&payload["nonce"]),
-            platform_id: platform.id,
+            platform_id: platforms
+                .iter()
+                .find(|platform| payload["aud"] == platform.client_id.as_str())
+                .expect("a registration for the token's audience")
+                .id,
             target_link_uri: text(
                 &payload["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"],
             ),
