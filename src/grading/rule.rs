@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
 use crate::store::grades::ContributionRow;
 
 pub const WEEK_SECS: i64 = 7 * 24 * 3600;
@@ -74,7 +75,7 @@ pub struct GradeOutcome {
 
 impl GradingRule {
     /// Checks every field; the message names the first invalid one.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Msg> {
         let points = [
             ("post_points", self.post_points),
             ("reply_points", self.reply_points),
@@ -88,32 +89,24 @@ impl GradingRule {
         ];
         for (name, value) in points {
             if !value.is_finite() || !(0.0..=1000.0).contains(&value) {
-                return Err(format!("{name} must be between 0 and 1000, got {value}"));
+                return Err(Msg::new("error-rule-points")
+                    .arg("field", name)
+                    .arg("value", value));
             }
         }
         if !(0..=10_000).contains(&self.post_min_chars) {
-            return Err(format!(
-                "post_min_chars must be between 0 and 10000, got {}",
-                self.post_min_chars
-            ));
+            return Err(Msg::new("error-rule-post-min-chars").arg("value", self.post_min_chars));
         }
         if !self.weekly_target.is_finite() || self.weekly_target <= 0.0 {
-            return Err(format!(
-                "weekly_target must be a positive number, got {}",
-                self.weekly_target
-            ));
+            return Err(Msg::new("error-rule-weekly-target").arg("value", self.weekly_target));
         }
         if !self.weekly_cap.is_finite() || self.weekly_cap < self.weekly_target {
-            return Err(format!(
-                "weekly_cap ({}) must be at least the weekly target ({})",
-                self.weekly_cap, self.weekly_target
-            ));
+            return Err(Msg::new("error-rule-weekly-cap")
+                .arg("cap", self.weekly_cap)
+                .arg("target", self.weekly_target));
         }
         if !self.score_maximum.is_finite() || !(1.0..=10_000.0).contains(&self.score_maximum) {
-            return Err(format!(
-                "score_maximum must be between 1 and 10000, got {}",
-                self.score_maximum
-            ));
+            return Err(Msg::new("error-rule-score-maximum").arg("value", self.score_maximum));
         }
         Ok(())
     }

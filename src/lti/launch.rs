@@ -22,6 +22,7 @@ use crate::session::{self, TOKEN_PARAM};
 use crate::store::chat::DefaultRoomNames;
 use crate::store::grades::GradeTarget;
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
+use crate::web::language;
 use crate::{random_token, unix_now, web};
 
 /// Largest id_token accepted, in bytes. Moodle's are about 5 KiB.
@@ -38,6 +39,13 @@ pub async fn launch(
     headers: HeaderMap,
     Form(form): Form<LaunchForm>,
 ) -> Result<Response, ErrorResponse> {
+    let locale = form
+        .id_token
+        .as_deref()
+        .and_then(validate::unverified_locale);
+    if locale.is_some() {
+        language::note_locale(locale.as_deref());
+    }
     handle(&state, form, unix_now())
         .await
         .map_err(|error| error.respond(&headers))
@@ -80,7 +88,7 @@ struct Rejection {
 }
 
 impl Rejection {
-    fn new(check: Check, detail: &str) -> Self {
+    fn new(check: Check, detail: &'static str) -> Self {
         Self {
             error: LaunchError::new(check, detail),
             platform: None,
@@ -113,19 +121,19 @@ async fn validate_launch(
     if oversized || nul {
         return Ok(Err(Rejection::new(
             Check::Malformed,
-            "the launch form's id_token or state is oversized or contains a NUL character",
+            "error-launch-form-oversized",
         )));
     }
     let Some(raw) = form.id_token.as_deref().filter(|t| !t.is_empty()) else {
         return Ok(Err(Rejection::new(
             Check::MissingParameter,
-            "the launch form has no id_token",
+            "error-launch-form-no-id-token",
         )));
     };
     let Some(state_param) = form.state.as_deref().filter(|s| !s.is_empty()) else {
         return Ok(Err(Rejection::new(
             Check::MissingParameter,
-            "the launch form has no state",
+            "error-launch-form-no-state",
         )));
     };
 
@@ -136,26 +144,26 @@ async fn validate_launch(
         StateUse::AlreadyUsed(_) => {
             return Ok(Err(Rejection::new(
                 Check::StateReplayed,
-                "this state was already used by a launch",
+                "error-launch-state-replayed",
             )))
         }
         StateUse::Expired => {
             return Ok(Err(Rejection::new(
                 Check::StateExpired,
-                "the login state has expired",
+                "error-launch-state-expired",
             )))
         }
         StateUse::Unknown => {
             return Ok(Err(Rejection::new(
                 Check::StateUnknown,
-                "the state was not issued by this tool",
+                "error-launch-state-unknown",
             )))
         }
     };
     let Some(platform) = state.store.platform_by_id(login.platform_id).await? else {
         return Ok(Err(Rejection::new(
             Check::UnknownRegistration,
-            "the registration was removed during the login",
+            "error-launch-registration-removed",
         )));
     };
 
@@ -196,18 +204,11 @@ async fn explain_nonce_mismatch(
     };
     Ok(Some(
         match state.store.login_state_by_nonce(nonce).await? {
-            Some(other) if other.used_at.is_some() => LaunchError::new(
-                Check::NonceReplayed,
-                "the id_token's nonce was already used by an earlier launch",
-            ),
-            Some(_) => LaunchError::new(
-                Check::StateMismatch,
-                "the id_token belongs to another login than this state",
-            ),
-            None => LaunchError::new(
-                Check::NonceNotIssued,
-                "the id_token's nonce was never issued by this tool",
-            ),
+            Some(other) if other.used_at.is_some() => {
+                LaunchError::new(Check::NonceReplayed, "error-launch-nonce-replayed")
+            }
+            Some(_) => LaunchError::new(Check::StateMismatch, "error-launch-state-mismatch"),
+            None => LaunchError::new(Check::NonceNotIssued, "error-launch-nonce-not-issued"),
         },
     ))
 }
