@@ -150,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         // Merged after the body limit, because the upload route takes files larger than
         // 64 KiB. The showcase router sets the body limit of each of its routes.
         .merge(web::showcase::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::language::localize_errors,
+        ))
         // Session tokens travel in URLs, so no page may leak its address to another site.
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

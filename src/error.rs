@@ -1,11 +1,15 @@
 //! The one error type of the HTTP layer. A person gets a page, a program (`Accept:
 //! application/json`) gets JSON; internal detail is logged here, once, and never sent.
+//! Messages and hints are Fluent messages, sent in the person's language (see
+//! [`crate::web::language`]); the machine-readable code stays the same in every language.
 
 use askama::Template;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
+use crate::i18n::{Lang, Msg, Tr};
 use crate::lti::error::LaunchError;
 use crate::store::StoreError;
 
@@ -22,10 +26,10 @@ pub enum AppError {
     ForeignOrigin,
     /// 403: the person's role does not allow the action.
     #[error("forbidden: {0}")]
-    Forbidden(&'static str),
+    Forbidden(Msg),
     /// 400: the request is malformed; the text says what to change.
     #[error("invalid request: {0}")]
-    Invalid(String),
+    Invalid(Msg),
     /// 401: the request carries no valid session for this space.
     #[error("no valid session")]
     NoSession,
@@ -34,11 +38,13 @@ pub enum AppError {
     WrongSpace,
     /// 403: a dynamic registration came without a valid invitation or allowed host.
     #[error("registration rejected: {0}")]
-    RegistrationRejected(String),
-    /// 502: the platform's side of a dynamic registration failed, and the text explains how.
+    RegistrationRejected(Msg),
+    /// 502: the platform's side of a dynamic registration failed. The text describes the
+    /// platform's reply and stays in English in every language.
     #[error("registration failed: {0}")]
     RegistrationFailed(String),
-    /// 502: the platform's membership service or its token service failed.
+    /// 502: the platform's membership service or its token service failed. The text
+    /// describes the platform's reply and stays in English in every language.
     #[error("roster refresh failed: {0}")]
     RosterFailed(String),
     /// 404
@@ -58,9 +64,23 @@ pub struct ErrorResponse {
     pub wants_json: bool,
 }
 
+/// The content of an error response before its language is chosen. [`ErrorResponse`]
+/// renders it in English and leaves a copy in the response's extensions, so that
+/// `web::language::localize_errors` can render it again in the person's language.
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
+    pub status: StatusCode,
+    /// The machine-readable code, the same in every language.
+    pub code: &'static str,
+    pub message: Msg,
+    pub hint: Msg,
+    pub wants_json: bool,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    tr: Tr,
     title: &'a str,
     message: &'a str,
     hint: &'a str,
@@ -68,86 +88,109 @@ struct ErrorPage<'a> {
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String, &'static str) {
-        match self {
+    /// Builds a 400 error; `reason` names what to change.
+    pub fn invalid(reason: impl Into<Msg>) -> Self {
+        AppError::Invalid(reason.into())
+    }
+
+    /// Builds a 403 error; `reason` names what the person may not do.
+    pub fn forbidden(reason: impl Into<Msg>) -> Self {
+        AppError::Forbidden(reason.into())
+    }
+
+    /// Builds a 400 error for a body that is not the expected JSON. The reason is axum's
+    /// text, in English in every language.
+    pub fn bad_json(rejection: &JsonRejection) -> Self {
+        AppError::invalid(Msg::new("error-json-body").arg("reason", rejection.body_text()))
+    }
+
+    fn details(&self, wants_json: bool) -> ErrorDetails {
+        let (status, code, message, hint) = match self {
             AppError::Launch(error) => (
                 StatusCode::UNAUTHORIZED,
                 error.check.code(),
-                format!("The launch was rejected: {}.", error.detail),
-                error.check.hint(),
+                Msg::new("error-launch-rejected").arg("detail", error.detail.clone()),
+                Msg::new(error.check.hint_id()),
             ),
             AppError::Login(error) => (
                 StatusCode::UNAUTHORIZED,
                 error.check.code(),
-                format!("The login was rejected: {}.", error.detail),
-                error.check.hint(),
+                Msg::new("error-login-rejected").arg("detail", error.detail.clone()),
+                Msg::new(error.check.hint_id()),
             ),
             AppError::ForeignOrigin => (
                 StatusCode::FORBIDDEN,
                 "foreign_origin",
-                "The request came from a page that is not part of cowork.".into(),
-                "Open cowork from your course page.",
+                Msg::new("error-foreign-origin"),
+                Msg::new("error-foreign-origin-hint"),
             ),
             AppError::Forbidden(reason) => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                format!("You cannot do this: {reason}."),
-                "Ask a teacher of the course if you think you should.",
+                Msg::new("error-forbidden").arg("reason", reason.clone()),
+                Msg::new("error-forbidden-hint"),
             ),
             AppError::Invalid(reason) => (
                 StatusCode::BAD_REQUEST,
                 "invalid",
-                format!("The request is invalid: {reason}."),
-                "Correct the value and try again.",
+                Msg::new("error-invalid").arg("reason", reason.clone()),
+                Msg::new("error-invalid-hint"),
             ),
             AppError::NoSession => (
                 StatusCode::UNAUTHORIZED,
                 "session_missing",
-                "This page needs a launch from your course, and none was found or it has expired.".into(),
-                "Open the activity again from the course page. If this keeps happening inside the course page, ask the teacher to set the activity to open in a new window.",
+                Msg::new("error-session-missing"),
+                Msg::new("error-session-missing-hint"),
             ),
             AppError::WrongSpace => (
                 StatusCode::FORBIDDEN,
                 "wrong_space",
-                "Your launch is for a different coworking space.".into(),
-                "Open this activity from its own course page.",
+                Msg::new("error-wrong-space"),
+                Msg::new("error-wrong-space-hint"),
             ),
             AppError::RegistrationRejected(reason) => (
                 StatusCode::FORBIDDEN,
                 "registration_rejected",
-                format!("cowork did not accept this registration: {reason}."),
-                "A cowork administrator creates a one-time registration link with `cowork platform invite`; paste that link as the tool URL in Moodle's LTI Advantage registration.",
+                Msg::new("error-registration-rejected").arg("reason", reason.clone()),
+                Msg::new("error-registration-rejected-hint"),
             ),
             AppError::RegistrationFailed(reason) => (
                 StatusCode::BAD_GATEWAY,
                 "registration_failed",
-                format!("The registration with the platform failed: {reason}."),
-                "Check the platform's address and that it offers LTI Advantage registration, then start the registration again from the platform.",
+                Msg::new("error-registration-failed").arg("reason", reason.as_str()),
+                Msg::new("error-registration-failed-hint"),
             ),
             AppError::RosterFailed(reason) => (
                 StatusCode::BAD_GATEWAY,
                 "roster_failed",
-                format!("The course roster could not be read from the platform: {reason}."),
-                "Check that the tool may use the platform's Names and Role Provisioning service, then try again.",
+                Msg::new("error-roster-failed").arg("reason", reason.as_str()),
+                Msg::new("error-roster-failed-hint"),
             ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "There is no page at this address.".into(),
-                "Check the link, or open cowork from your course.",
+                Msg::new("error-not-found"),
+                Msg::new("error-not-found-hint"),
             ),
             AppError::Storage(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_unavailable",
-                "cowork cannot reach its database right now.".into(),
-                "Try again in a minute. If it persists, an administrator should check the database.",
+                Msg::new("error-storage-unavailable"),
+                Msg::new("error-storage-unavailable-hint"),
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
-                "Something went wrong inside cowork.".into(),
-                "Try again; if it persists, tell an administrator the time it happened.",
+                Msg::new("error-internal"),
+                Msg::new("error-internal-hint"),
             ),
+        };
+        ErrorDetails {
+            status,
+            code,
+            message,
+            hint,
+            wants_json,
         }
     }
 
@@ -157,6 +200,48 @@ impl AppError {
             error: self,
             wants_json: wants_json(headers),
         }
+    }
+}
+
+impl ErrorDetails {
+    /// Renders the error as JSON or as an HTML page in `lang`.
+    pub fn render(&self, lang: Lang) -> Response {
+        let tr = Tr::new(lang);
+        let message = tr.message(&self.message);
+        let hint = tr.message(&self.hint);
+        if self.wants_json {
+            let body = json!({ "error": self.code, "message": message, "hint": hint });
+            return (self.status, axum::Json(body)).into_response();
+        }
+        let title = tr.t(title_id(self.status));
+        let page = ErrorPage {
+            tr,
+            title: &title,
+            message: &message,
+            hint: &hint,
+            code: self.code,
+        };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "error page failed to render");
+                (self.status, message).into_response()
+            }
+        }
+    }
+}
+
+/// Returns the message id of the error page's title for `status`.
+fn title_id(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "error-title-bad-request",
+        StatusCode::UNAUTHORIZED => "error-title-unauthorized",
+        StatusCode::FORBIDDEN => "error-title-forbidden",
+        StatusCode::NOT_FOUND => "error-title-not-found",
+        StatusCode::INTERNAL_SERVER_ERROR => "error-title-internal",
+        StatusCode::BAD_GATEWAY => "error-title-bad-gateway",
+        StatusCode::SERVICE_UNAVAILABLE => "error-title-unavailable",
+        _ => "error-title",
     }
 }
 
@@ -177,29 +262,15 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
 
 impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
-        let (status, code, message, hint) = self.error.parts();
         match &self.error {
             AppError::Storage(error) => tracing::error!(%error, "storage error"),
             AppError::Internal(error) => tracing::error!(%error, "internal error"),
             _ => {}
         }
-        if self.wants_json {
-            let body = json!({ "error": code, "message": message, "hint": hint });
-            return (status, axum::Json(body)).into_response();
-        }
-        let page = ErrorPage {
-            title: status.canonical_reason().unwrap_or("Error"),
-            message: &message,
-            hint,
-            code,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(error) => {
-                tracing::error!(%error, "error page failed to render");
-                (status, message).into_response()
-            }
-        }
+        let details = self.error.details(self.wants_json);
+        let mut response = details.render(Lang::En);
+        response.extensions_mut().insert(details);
+        response
     }
 }
 

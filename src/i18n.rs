@@ -2,6 +2,9 @@
 //! `launch_presentation.locale`, with English as the fallback for any missing language
 //! or message. Russian plural forms come from Fluent's CLDR plural rules.
 //!
+//! Texts built before the language is known, such as error details, are kept as a
+//! [`Msg`] and translated when the response is written.
+//!
 //! The `.ftl` files under `locales/` are compiled into the binary.
 
 use std::collections::BTreeMap;
@@ -33,6 +36,32 @@ impl Lang {
         }
     }
 
+    /// Picks the language a client prefers most from an `Accept-Language` header value,
+    /// such as `ru-RU,ru;q=0.9,en;q=0.8`. Returns `None` when it names no language that
+    /// cowork speaks.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut ranges: Vec<(f32, Lang)> = Vec::new();
+        for range in header.split(',') {
+            let mut parts = range.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let quality = parts
+                .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+                .find_map(|value| value.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if tag.is_empty() || tag == "*" || quality <= 0.0 {
+                continue;
+            }
+            let lang = Lang::from_locale(Some(tag));
+            let primary = tag.split(['-', '_']).next().unwrap_or("");
+            if primary.eq_ignore_ascii_case(lang.code()) {
+                ranges.push((quality, lang));
+            }
+        }
+        // A stable sort keeps the header's order among ranges of equal quality.
+        ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranges.first().map(|(_, lang)| *lang)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -57,6 +86,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/en/chat.ftl"),
             include_str!("../locales/en/roster.ftl"),
             include_str!("../locales/en/deep_link.ftl"),
+            include_str!("../locales/en/errors.ftl"),
         ],
     ),
     (
@@ -73,6 +103,7 @@ const SOURCES: &[(Lang, &[&str])] = &[
             include_str!("../locales/ru/chat.ftl"),
             include_str!("../locales/ru/roster.ftl"),
             include_str!("../locales/ru/deep_link.ftl"),
+            include_str!("../locales/ru/errors.ftl"),
         ],
     ),
 ];
@@ -114,6 +145,15 @@ fn catalog() -> &'static Catalog {
     })
 }
 
+impl Catalog {
+    fn bundle(&self, lang: Lang) -> Option<&FluentBundle<FluentResource>> {
+        self.bundles
+            .iter()
+            .find(|(bundle_lang, _)| *bundle_lang == lang)
+            .map(|(_, bundle)| bundle)
+    }
+}
+
 /// Ids of the messages defined in a Fluent source, in order.
 fn message_ids(source: &str) -> impl Iterator<Item = String> + '_ {
     source
@@ -150,8 +190,39 @@ impl Tr {
     /// Translates the message `id` with one argument, for example a name or a count.
     pub fn t1(&self, id: &str, name: &str, value: impl Into<Arg>) -> String {
         let mut args = FluentArgs::new();
-        args.set(name, value.into().0);
+        args.set(name, value.into().to_fluent(self));
         self.format(id, Some(&args))
+    }
+
+    /// Translates a message built before the language was known. Arguments that are
+    /// messages themselves are translated first.
+    pub fn message(&self, message: &Msg) -> String {
+        self.format(message.id, Some(&message.fluent_args(self)))
+    }
+
+    /// Translates `message` in this language only, without the English fallback, and
+    /// returns the error when the message is missing or fails to format, for example
+    /// because it uses a variable that `message` lacks.
+    pub fn try_message(&self, message: &Msg) -> Result<String, String> {
+        let bundle = catalog()
+            .bundle(self.lang)
+            .ok_or_else(|| format!("no {} translations", self.code()))?;
+        let pattern = bundle
+            .get_message(message.id)
+            .and_then(|found| found.value())
+            .ok_or_else(|| format!("no {} message {}", self.code(), message.id))?;
+        let mut errors = Vec::new();
+        let args = message.fluent_args(self);
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(format!(
+                "{} message {} failed to format: {errors:?}",
+                self.code(),
+                message.id
+            ))
+        }
     }
 
     /// Translates the message `id` with several text arguments.
@@ -175,7 +246,7 @@ impl Tr {
         let catalog = catalog();
         let order = [self.lang, Lang::En];
         for lang in order {
-            let Some((_, bundle)) = catalog.bundles.iter().find(|(l, _)| *l == lang) else {
+            let Some(bundle) = catalog.bundle(lang) else {
                 continue;
             };
             let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) else {
@@ -211,24 +282,120 @@ impl Tr {
     }
 }
 
-/// A Fluent argument value.
-pub struct Arg(FluentValue<'static>);
+/// A Fluent argument value. Text and whole numbers are passed as they are, and a
+/// [`Msg`] is translated into the language of the message that contains it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+    Message(Box<Msg>),
+}
+
+impl Arg {
+    fn to_fluent(&self, tr: &Tr) -> FluentValue<'static> {
+        match self {
+            Arg::Text(text) => FluentValue::from(text.clone()),
+            Arg::Number(number) => FluentValue::from(*number),
+            Arg::Message(message) => FluentValue::from(tr.message(message)),
+        }
+    }
+}
 
 impl From<i64> for Arg {
     fn from(value: i64) -> Self {
-        Arg(FluentValue::from(value))
+        Arg::Number(value)
+    }
+}
+
+impl From<i32> for Arg {
+    fn from(value: i32) -> Self {
+        Arg::Number(i64::from(value))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(value: usize) -> Self {
+        Arg::Number(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(value: u64) -> Self {
+        Arg::Number(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+
+/// A fraction is passed as text, as Rust prints it, such as `1.5`.
+impl From<f64> for Arg {
+    fn from(value: f64) -> Self {
+        Arg::Text(value.to_string())
     }
 }
 
 impl From<&str> for Arg {
     fn from(value: &str) -> Self {
-        Arg(FluentValue::from(value.to_string()))
+        Arg::Text(value.to_string())
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(value: &String) -> Self {
+        Arg::Text(value.clone())
     }
 }
 
 impl From<String> for Arg {
     fn from(value: String) -> Self {
-        Arg(FluentValue::from(value))
+        Arg::Text(value)
+    }
+}
+
+impl From<Msg> for Arg {
+    fn from(value: Msg) -> Self {
+        Arg::Message(Box::new(value))
+    }
+}
+
+/// A person-facing text whose language is chosen later: the id of a Fluent message and
+/// its arguments. Its `Display` is the English text, for logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Msg {
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds the argument `$name`.
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    fn fluent_args(&self, tr: &Tr) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        for (name, value) in &self.args {
+            args.set(*name, value.to_fluent(tr));
+        }
+        args
+    }
+}
+
+impl From<&'static str> for Msg {
+    fn from(id: &'static str) -> Self {
+        Msg::new(id)
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Tr::new(Lang::En).message(self))
     }
 }
 
@@ -245,6 +412,47 @@ mod tests {
         assert_eq!(Lang::from_locale(Some("en")), Lang::En);
         assert_eq!(Lang::from_locale(Some("de")), Lang::En, "fallback");
         assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn accept_language_picks_preferred() {
+        let pick = Lang::from_accept_language;
+        assert_eq!(pick("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"), Some(Lang::Ru));
+        assert_eq!(pick("en-GB,en;q=0.9,ru;q=0.8"), Some(Lang::En));
+        assert_eq!(
+            pick("de-DE,ru;q=0.5,en;q=0.3"),
+            Some(Lang::Ru),
+            "unknown skipped"
+        );
+        assert_eq!(pick("en;q=0.2, ru;q=0.7"), Some(Lang::Ru), "quality wins");
+        assert_eq!(pick("ru;q=0, en"), Some(Lang::En), "q=0 excluded");
+        assert_eq!(pick("de, fr;q=0.9"), None);
+        assert_eq!(pick("*"), None);
+        assert_eq!(pick(""), None);
+    }
+
+    #[test]
+    fn message_translated_with_nested_message() {
+        let message = Msg::new("error-invalid").arg("reason", Msg::new("error-events-over"));
+        assert_eq!(
+            Tr::new(Lang::Ru).message(&message),
+            "Запрос некорректен: событие отменено или уже прошло."
+        );
+        assert_eq!(
+            message.to_string(),
+            "The request is invalid: the event is cancelled or over."
+        );
+    }
+
+    #[test]
+    fn try_message_reports_missing_variable() {
+        let error = Tr::new(Lang::Ru)
+            .try_message(&Msg::new("error-invalid"))
+            .unwrap_err();
+        assert!(error.contains("error-invalid"), "{error}");
+        assert!(Tr::new(Lang::En)
+            .try_message(&Msg::new("error-no-such-message"))
+            .is_err());
     }
 
     #[test]

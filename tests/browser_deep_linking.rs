@@ -91,6 +91,13 @@ async fn teacher_adds_activity_and_grades_arrive() {
         let path = save_screenshot(backend, "deep-link-picker", &picker_png);
         println!("{backend:?}: picker screenshot saved to {}", path.display());
         fill(client, "title-space", TITLE).await;
+        client
+            .find(Locator::Css("#rule-details summary"))
+            .await
+            .expect("grading rule summary")
+            .click()
+            .await
+            .expect("open the grading rule");
         fill(client, "weekly_target", "2").await;
         fill(client, "weekly_cap", "3").await;
         fill(client, "score_maximum", "20").await;

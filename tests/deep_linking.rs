@@ -110,6 +110,16 @@ async fn verify(app: &TestApp, jwt: &str, audience: &str, client_id: &str) -> Va
     claims
 }
 
+/// Posts the signed response to the demo platform, as the answer page's form does.
+async fn return_to_platform(app: &TestApp, jwt: &str) -> reqwest::Response {
+    app.http
+        .post(format!("{}/deep-link-return", app.platform_url))
+        .form(&[("JWT", jwt)])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
     for _ in 0..200 {
         if done() {
@@ -127,6 +137,7 @@ async fn new_space_grades_reach_column() {
         let picker = open_picker(&app, teacher_request()).await;
         let page = get_picker(&app, &picker).await;
         assert_eq!(page.status(), 200, "{backend:?}");
+        assert_eq!(page.headers()["cache-control"], "no-store");
         let html = page.text().await.unwrap();
         assert!(html.contains("A new coworking space"), "{html}");
         assert!(
@@ -187,13 +198,7 @@ async fn new_space_grades_reach_column() {
         );
 
         // The browser carries the answer to the platform, which adds the activity.
-        let returned = app
-            .http
-            .post(format!("{}/deep-link-return", app.platform_url))
-            .form(&[("JWT", jwt.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let returned = return_to_platform(&app, &jwt).await;
         let added_page = returned.text().await.unwrap();
         assert!(added_page.contains("Project studio"), "{added_page}");
         let activity = app
@@ -327,13 +332,7 @@ async fn room_link_opens_existing_space() {
             items.iter().all(|item| item.get("lineItem").is_none()),
             "links into a space add no gradebook column"
         );
-        let returned = app
-            .http
-            .post(format!("{}/deep-link-return", app.platform_url))
-            .form(&[("JWT", jwt.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let returned = return_to_platform(&app, &jwt).await;
         assert_eq!(returned.status(), 200);
 
         let activities = app.platform.activities();
@@ -388,7 +387,7 @@ async fn picker_rejects_invalid_choices() {
     let other_room = format!("help-{}", other.space_id);
     let picker = open_picker(&app, teacher_request()).await;
     let title = format!("title-{other_room}");
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [(&[(&str, &str)], &str); 7] = [
         (&[("action", "add")], "choose at least one"),
         (
             &[
@@ -409,6 +408,14 @@ async fn picker_rejects_invalid_choices() {
         (
             &[("item", "space"), ("title-space", "  "), ("action", "add")],
             "needs a title",
+        ),
+        (
+            &[
+                ("item", "space"),
+                ("title-space", "Bell\u{7}"),
+                ("action", "add"),
+            ],
+            "contains control characters",
         ),
         (
             &[
@@ -465,13 +472,7 @@ async fn cancel_returns_no_items() {
     let claims = verify(&app, &jwt, &app.platform_url, cowork::demo::CLIENT_ID).await;
     assert_eq!(claims[deep_linking::CONTENT_ITEMS], json!([]));
     assert!(claims[deep_linking::DATA].is_string());
-    let returned = app
-        .http
-        .post(format!("{}/deep-link-return", app.platform_url))
-        .form(&[("JWT", jwt.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let returned = return_to_platform(&app, &jwt).await;
     assert!(returned
         .text()
         .await
@@ -672,4 +673,93 @@ async fn recorded_moodle_round_trip() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn space_without_column_sends_no_grades() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let picker = open_picker(&app, teacher_request()).await;
+        let answer = submit(
+            &app,
+            &picker,
+            &[
+                ("item", "space"),
+                ("title-space", "Ungraded studio"),
+                ("weekly_target", "3"),
+                ("action", "add"),
+            ],
+        )
+        .await;
+        assert_eq!(answer.status(), 200, "{backend:?}");
+        assert_eq!(answer.headers()["cache-control"], "no-store");
+        let (_, jwt) = answer_form(&answer.text().await.unwrap());
+        let claims = verify(&app, &jwt, &app.platform_url, cowork::demo::CLIENT_ID).await;
+        let item = &claims[deep_linking::CONTENT_ITEMS][0];
+        assert!(item.get("lineItem").is_none(), "no column requested");
+        let returned = return_to_platform(&app, &jwt).await;
+        assert_eq!(returned.status(), 200);
+        let activity = app
+            .platform
+            .activities()
+            .into_iter()
+            .find(|a| a.title == "Ungraded studio")
+            .unwrap();
+        assert_eq!(activity.column, None);
+
+        // The demo platform still offers its line item container, as Moodle does.
+        let teacher = app
+            .launch(LaunchChoice {
+                activity: Some(activity.resource_link_id.clone()),
+                ..choice("demo-teacher-1", "instructor")
+            })
+            .await;
+        let space = teacher.space_id;
+        let store = &app.state.store;
+        assert_eq!(
+            store.grade_target(space).await.unwrap(),
+            None,
+            "{backend:?}"
+        );
+        let rule = store.grading_rule(space).await.unwrap().expect("rule kept");
+        let rule: Value = serde_json::from_str(&rule.rule_json).unwrap();
+        assert_eq!(rule["weekly_target"], 3.0);
+        let sync = app
+            .http
+            .post(format!("{}/spaces/{space}/grades/sync", app.tool_url))
+            .header("x-cowork-token", token_of(&teacher))
+            .header("accept", "application/json")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sync.status(), 400, "nothing to sync to");
+        assert!(app.platform.gradebook.token_requests().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn picker_errors_follow_the_language() {
+    let app = common::spawn(common::Backend::Sqlite).await;
+    let request = LaunchChoice {
+        locale: "ru".into(),
+        ..teacher_request()
+    };
+    let picker = open_picker(&app, request).await;
+    let html = get_picker(&app, &picker).await.text().await.unwrap();
+    assert!(html.contains("Добавить cowork в курс"), "{html}");
+    assert!(html.contains("Перейти к содержимому"), "skip link");
+    let response = app
+        .http
+        .post(format!("{}{picker}", app.tool_url))
+        .header("accept", "application/json")
+        .header("accept-language", "en")
+        .form(&[("action", "add")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("выберите хотя бы один"), "{message}");
 }

@@ -28,3 +28,4 @@ deep-link-added = { $count ->
     [one] cowork added one activity
    *[other] cowork added { $count } activities
 }
+deep-link-rule-summary = Points and weekly target (the defaults suit a typical course)

@@ -41,8 +41,3 @@ space-people-count = { $count ->
     [one] { $count } person has been here recently
    *[other] { $count } people have been here recently
 }
-
-## Error pages
-
-error-title = Something went wrong
-error-code = Error code

@@ -29,3 +29,4 @@ deep-link-added = { $count ->
     [few] cowork добавил { $count } элемента
    *[many] cowork добавил { $count } элементов
 }
+deep-link-rule-summary = Баллы и недельная цель (значения по умолчанию подходят для типичного курса)

@@ -45,8 +45,3 @@ space-people-count = { $count ->
     [few] { $count } человека были здесь недавно
    *[many] { $count } человек были здесь недавно
 }
-
-## Страницы ошибок
-
-error-title = Что-то пошло не так
-error-code = Код ошибки

@@ -34,6 +34,9 @@ CREATE TABLE placements (
     title TEXT NOT NULL,
     -- The grading rule chosen for a new space (JSON); NULL for room and help links.
     rule_json TEXT,
+    -- Whether a new space sends grades: false when the teacher asked for no gradebook
+    -- column.
+    send_grades BOOLEAN NOT NULL DEFAULT TRUE,
     created_by TEXT,
     created_at BIGINT NOT NULL
 );

@@ -8,6 +8,8 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{Event, Options, Parser};
 
+use crate::i18n::Msg;
+
 /// Maximum message body length, in characters.
 pub const MAX_BODY_CHARS: usize = 4000;
 
@@ -60,18 +62,18 @@ fn sanitize(html: &str) -> String {
 }
 
 /// Checks a message body: not blank and at most [`MAX_BODY_CHARS`] characters.
-pub fn check_body(body: &str) -> Result<(), String> {
+pub fn check_body(body: &str) -> Result<(), Msg> {
     if body.trim().is_empty() {
-        return Err("the message is empty".into());
+        return Err(Msg::new("error-chat-body-empty"));
     }
     if body.contains('\0') {
-        return Err("the message contains a NUL character".into());
+        return Err(Msg::new("error-chat-body-nul"));
     }
     let length = body.chars().count();
     if length > MAX_BODY_CHARS {
-        return Err(format!(
-            "the message has {length} characters; the maximum is {MAX_BODY_CHARS}"
-        ));
+        return Err(Msg::new("error-chat-body-too-long")
+            .arg("length", length)
+            .arg("max", MAX_BODY_CHARS));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::hub::{Event, Hub};
 use super::markdown;
 use super::protocol::{MessageView, ServerMessage, REACTIONS};
+use crate::i18n::{Lang, Msg};
 use crate::lti::claims::SpaceRole;
 use crate::store::chat::{Moderation, NewMessage, StoredMessage};
 use crate::store::{DynStore, StoreError};
@@ -19,6 +20,8 @@ pub struct Participant {
     pub user_id: Option<i64>,
     pub role: SpaceRole,
     pub name: String,
+    /// The language of the session, for the texts sent to this person only.
+    pub lang: Lang,
 }
 
 impl Participant {
@@ -27,21 +30,21 @@ impl Participant {
     }
 
     fn writer(&self) -> Result<i64, ChatError> {
-        self.user_id.ok_or(ChatError::Forbidden(
-            "an anonymous launch can read the space but not write in it",
-        ))
+        self.user_id
+            .ok_or(ChatError::Forbidden(Msg::new("error-chat-anonymous")))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Msg),
     #[error("{0}")]
-    Forbidden(&'static str),
+    Forbidden(Msg),
     #[error("{0}")]
-    NotFound(&'static str),
-    #[error("you are muted in this space until {0} (Unix time)")]
+    NotFound(Msg),
+    /// The person is muted until this Unix time.
+    #[error("muted until {0} (Unix time)")]
     Muted(i64),
     #[error(transparent)]
     Storage(#[from] StoreError),
@@ -55,6 +58,17 @@ impl ChatError {
             ChatError::NotFound(_) => "not_found",
             ChatError::Muted(_) => "muted",
             ChatError::Storage(_) => "storage_unavailable",
+        }
+    }
+
+    /// Returns the text for the person, before translation.
+    pub fn message(&self) -> Msg {
+        match self {
+            ChatError::Invalid(message)
+            | ChatError::Forbidden(message)
+            | ChatError::NotFound(message) => message.clone(),
+            ChatError::Muted(until) => Msg::new("error-chat-muted").arg("until", *until),
+            ChatError::Storage(_) => Msg::new("error-chat-storage"),
         }
     }
 }
@@ -95,9 +109,7 @@ impl Chat {
             .room(who.space_id, draft.room_id)
             .await?
             .filter(|room| room.archived_at.is_none())
-            .ok_or(ChatError::NotFound(
-                "no open room with this id in your space",
-            ))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-no-open-room")))?;
 
         let parent_author_id = match draft.parent_id {
             Some(parent_id) => {
@@ -106,9 +118,7 @@ impl Chat {
                     .message(who.space_id, parent_id)
                     .await?
                     .filter(|parent| parent.room_id == room.id)
-                    .ok_or(ChatError::NotFound(
-                        "the message you reply to is not in this room",
-                    ))?;
+                    .ok_or(ChatError::NotFound(Msg::new("error-chat-parent-elsewhere")))?;
                 Some(parent.author_id)
             }
             None => None,
@@ -119,9 +129,9 @@ impl Chat {
                 Some(stance.clone())
             }
             (Some(stance), _) => {
-                return Err(ChatError::Invalid(format!(
-                    "{stance:?} is not a position of this discussion"
-                )))
+                return Err(ChatError::Invalid(
+                    Msg::new("error-chat-stance").arg("stance", format!("{stance:?}")),
+                ))
             }
         };
         let mut mentions = Vec::new();
@@ -148,7 +158,7 @@ impl Chat {
             .store
             .post_message(&message, now)
             .await?
-            .ok_or(ChatError::NotFound("the room was archived"))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-room-archived")))?;
         self.publish(&stored);
         Ok(stored)
     }
@@ -163,7 +173,7 @@ impl Chat {
         let user_id = who.writer()?;
         let message = self.own_message(who, message_id).await?;
         if message.author_id != user_id {
-            return Err(ChatError::Forbidden("only the author can edit a message"));
+            return Err(ChatError::Forbidden(Msg::new("error-chat-edit-not-author")));
         }
         let window = self
             .store
@@ -171,9 +181,7 @@ impl Chat {
             .await?
             .edit_window_secs;
         if now - message.created_at > window {
-            return Err(ChatError::Forbidden(
-                "the time to edit this message has passed",
-            ));
+            return Err(ChatError::Forbidden(Msg::new("error-chat-edit-too-late")));
         }
         markdown::check_body(&body).map_err(ChatError::Invalid)?;
         let html = markdown::render(&body);
@@ -183,7 +191,7 @@ impl Chat {
             .store
             .edit_message(who.space_id, message_id, &body, &html, now)
             .await?
-            .ok_or(ChatError::NotFound("the message was deleted"))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-message-deleted")))?;
         self.publish(&stored);
         Ok(stored)
     }
@@ -199,9 +207,9 @@ impl Chat {
         let message = self.own_message(who, message_id).await?;
         if !who.is_moderator() {
             if message.author_id != user_id {
-                return Err(ChatError::Forbidden(
-                    "only the author or a teacher can delete a message",
-                ));
+                return Err(ChatError::Forbidden(Msg::new(
+                    "error-chat-delete-not-allowed",
+                )));
             }
             let window = self
                 .store
@@ -209,9 +217,7 @@ impl Chat {
                 .await?
                 .edit_window_secs;
             if now - message.created_at > window {
-                return Err(ChatError::Forbidden(
-                    "the time to delete this message has passed",
-                ));
+                return Err(ChatError::Forbidden(Msg::new("error-chat-delete-too-late")));
             }
         }
         if who.is_moderator() && message.author_id != user_id {
@@ -238,9 +244,9 @@ impl Chat {
     ) -> Result<StoredMessage, ChatError> {
         let user_id = who.writer()?;
         if !who.is_moderator() {
-            return Err(ChatError::Forbidden(
-                "only teachers can pin or hide messages",
-            ));
+            return Err(ChatError::Forbidden(Msg::new(
+                "error-chat-moderate-teachers-only",
+            )));
         }
         let message = self.own_message(who, message_id).await?;
         let name = match action {
@@ -274,9 +280,11 @@ impl Chat {
     ) -> Result<StoredMessage, ChatError> {
         let user_id = who.writer()?;
         if !REACTIONS.contains(&emoji) {
-            return Err(ChatError::Invalid(format!(
-                "{emoji:?} is not one of the reactions {REACTIONS:?}"
-            )));
+            return Err(ChatError::Invalid(
+                Msg::new("error-chat-reaction")
+                    .arg("emoji", format!("{emoji:?}"))
+                    .arg("reactions", format!("{REACTIONS:?}")),
+            ));
         }
         let message = self.own_message(who, message_id).await?;
         let lock = self.hub.room_lock(message.room_id);
@@ -285,7 +293,7 @@ impl Chat {
             .store
             .react(who.space_id, message_id, user_id, emoji, on, now)
             .await?
-            .ok_or(ChatError::NotFound("the message was deleted"))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-message-deleted")))?;
         self.publish(&stored);
         Ok(stored)
     }
@@ -299,7 +307,7 @@ impl Chat {
             .message(who.space_id, message_id)
             .await?
             .filter(|message| message.deleted_at.is_none())
-            .ok_or(ChatError::NotFound("no message with this id in your space"))
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-no-message")))
     }
 
     async fn moderate(
@@ -315,7 +323,7 @@ impl Chat {
             .store
             .moderate_message(who.space_id, message.id, action, now)
             .await?
-            .ok_or(ChatError::NotFound("no message with this id in your space"))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-no-message")))?;
         self.publish(&stored);
         Ok(stored)
     }

@@ -21,10 +21,11 @@ use super::protocol::{ClientMessage, MessageView, ServerMessage, MAX_FRAME_BYTES
 use super::service::{Chat, ChatError, Draft, Participant};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
-use crate::lti::claims::SpaceRole;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Moderation;
 use crate::unix_now;
+use crate::web::rooms::participant;
 use crate::web::space::authenticate;
 
 /// Messages sent when a client joins a room without a revision to resume from.
@@ -63,14 +64,7 @@ pub async fn space_socket(
     let view = authenticate(&state, &headers, token, space_id)
         .await
         .map_err(|error| error.respond(&headers))?;
-    let participant = Participant {
-        space_id,
-        user_id: view.user_id,
-        role: SpaceRole::parse(&view.role),
-        name: view
-            .user_name
-            .unwrap_or_else(|| "Unnamed participant".into()),
-    };
+    let participant = participant(space_id, view);
     let chat = state.chat.clone();
     Ok(upgrade
         .max_message_size(MAX_FRAME_BYTES)
@@ -199,12 +193,7 @@ impl Connection {
         if let ChatError::Storage(cause) = error {
             tracing::error!(space_id = self.who.space_id, error = %cause, "chat storage error");
         }
-        let text = match error {
-            ChatError::Storage(_) => {
-                "cowork cannot reach its database; try again shortly".to_string()
-            }
-            other => other.to_string(),
-        };
+        let text = Tr::new(self.who.lang).message(&error.message());
         self.send(ServerMessage::Error {
             code: error.code(),
             message: &text,
@@ -294,7 +283,7 @@ impl Connection {
             match serde_json::from_str::<ClientMessage>(text.as_str()) {
                 Ok(message) => self.handle(message).await,
                 Err(error) => {
-                    let detail = format!("the message is not valid JSON for this socket: {error}");
+                    let detail = Msg::new("error-chat-frame-json").arg("reason", error.to_string());
                     self.error(&ChatError::Invalid(detail)).await;
                 }
             }
@@ -420,9 +409,7 @@ impl Connection {
             .room(self.who.space_id, room_id)
             .await?
             .filter(|room| room.archived_at.is_none())
-            .ok_or(ChatError::NotFound(
-                "no open room with this id in your space",
-            ))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-no-open-room")))?;
 
         // Subscribe before reading history: an event published meanwhile then arrives
         // twice rather than never, and clients keep the copy with the higher revision.
@@ -487,7 +474,7 @@ impl Connection {
         store
             .room(self.who.space_id, room_id)
             .await?
-            .ok_or(ChatError::NotFound("no room with this id in your space"))?;
+            .ok_or(ChatError::NotFound(Msg::new("error-chat-no-room")))?;
         let page = store
             .messages_before(room_id, before_seq, HISTORY_PAGE)
             .await?;
@@ -505,12 +492,16 @@ impl Connection {
 
     async fn set_status(&mut self, status: String, now: i64) -> Result<(), ChatError> {
         if !STATUSES.contains(&status.as_str()) {
-            return Err(ChatError::Invalid(format!(
-                "{status:?} is not one of {STATUSES:?}"
-            )));
+            return Err(ChatError::Invalid(
+                Msg::new("error-chat-status")
+                    .arg("status", format!("{status:?}"))
+                    .arg("statuses", format!("{STATUSES:?}")),
+            ));
         }
         let Some(user_id) = self.who.user_id else {
-            return Err(ChatError::Forbidden("an anonymous launch has no presence"));
+            return Err(ChatError::Forbidden(Msg::new(
+                "error-chat-anonymous-presence",
+            )));
         };
         self.status = status.clone();
         let room = self.current_room.load(Ordering::Acquire);

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
 use crate::store::grades::ContributionRow;
 
 pub const WEEK_SECS: i64 = 7 * 24 * 3600;
@@ -74,7 +75,7 @@ pub struct GradeOutcome {
 
 impl GradingRule {
     /// Checks every field; the message names the first invalid one.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Msg> {
         let points = [
             ("post_points", self.post_points),
             ("reply_points", self.reply_points),
@@ -88,39 +89,37 @@ impl GradingRule {
         ];
         for (name, value) in points {
             if !value.is_finite() || !(0.0..=1000.0).contains(&value) {
-                return Err(format!("{name} must be between 0 and 1000, got {value}"));
+                return Err(Msg::new("error-rule-points")
+                    .arg("field", name)
+                    .arg("value", value));
             }
         }
         if !(0..=10_000).contains(&self.post_min_chars) {
-            return Err(format!(
-                "post_min_chars must be between 0 and 10000, got {}",
-                self.post_min_chars
-            ));
+            return Err(Msg::new("error-rule-post-min-chars").arg("value", self.post_min_chars));
         }
-        if !self.weekly_target.is_finite() || self.weekly_target <= 0.0 {
-            return Err(format!(
-                "weekly_target must be a positive number, got {}",
-                self.weekly_target
-            ));
+        if !self.weekly_target.is_finite()
+            || !(0.0..=10_000.0).contains(&self.weekly_target)
+            || self.weekly_target == 0.0
+        {
+            return Err(Msg::new("error-rule-weekly-target").arg("value", self.weekly_target));
         }
-        if !self.weekly_cap.is_finite() || self.weekly_cap < self.weekly_target {
-            return Err(format!(
-                "weekly_cap ({}) must be at least the weekly target ({})",
-                self.weekly_cap, self.weekly_target
-            ));
+        if !self.weekly_cap.is_finite()
+            || self.weekly_cap < self.weekly_target
+            || self.weekly_cap > 100_000.0
+        {
+            return Err(Msg::new("error-rule-weekly-cap")
+                .arg("cap", self.weekly_cap)
+                .arg("target", self.weekly_target));
         }
         if !self.score_maximum.is_finite() || !(1.0..=10_000.0).contains(&self.score_maximum) {
-            return Err(format!(
-                "score_maximum must be between 1 and 10000, got {}",
-                self.score_maximum
-            ));
+            return Err(Msg::new("error-rule-score-maximum").arg("value", self.score_maximum));
         }
         Ok(())
     }
 
     /// Reads a rule from form fields named like its own; a field left out keeps its
     /// default, and the result is validated.
-    pub fn from_form(fields: &[(String, String)]) -> Result<GradingRule, String> {
+    pub fn from_form(fields: &[(String, String)]) -> Result<GradingRule, Msg> {
         let mut rule = serde_json::to_value(GradingRule::default()).expect("a rule serializes");
         let known = rule.as_object_mut().expect("a rule is a JSON object");
         for (name, value) in fields {
@@ -129,21 +128,27 @@ impl GradingRule {
             };
             let value = value.trim();
             *slot = if name == "post_min_chars" {
-                let whole: i64 = value
-                    .parse()
-                    .map_err(|_| format!("{name} must be a whole number, got {value:?}"))?;
+                let whole: i64 = value.parse().map_err(|_| {
+                    Msg::new("error-rule-whole-number")
+                        .arg("field", name)
+                        .arg("value", value)
+                })?;
                 whole.into()
             } else {
                 let number: f64 = value
                     .parse()
                     .ok()
                     .filter(|number: &f64| number.is_finite())
-                    .ok_or_else(|| format!("{name} must be a number, got {value:?}"))?;
+                    .ok_or_else(|| {
+                        Msg::new("error-rule-number")
+                            .arg("field", name)
+                            .arg("value", value)
+                    })?;
                 number.into()
             };
         }
-        let rule: GradingRule =
-            serde_json::from_value(rule).map_err(|error| format!("the grading rule: {error}"))?;
+        let rule: GradingRule = serde_json::from_value(rule)
+            .map_err(|error| Msg::new("error-rule-unreadable").arg("detail", error.to_string()))?;
         rule.validate()?;
         Ok(rule)
     }
@@ -462,14 +467,20 @@ mod tests {
         assert_eq!(rule.score_maximum, 50.0);
         assert_eq!(rule.help_points, GradingRule::default().help_points);
 
-        let error = GradingRule::from_form(&fields(&[("post_min_chars", "4.5")])).unwrap_err();
+        let error = GradingRule::from_form(&fields(&[("post_min_chars", "4.5")]))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("post_min_chars must be a whole number"),
             "{error}"
         );
-        let error = GradingRule::from_form(&fields(&[("help_points", "NaN")])).unwrap_err();
+        let error = GradingRule::from_form(&fields(&[("help_points", "NaN")]))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("help_points must be a number"), "{error}");
-        let error = GradingRule::from_form(&fields(&[("weekly_cap", "5")])).unwrap_err();
+        let error = GradingRule::from_form(&fields(&[("weekly_cap", "5")]))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("weekly_cap"), "{error}");
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use super::claims;
+use crate::i18n::Msg;
 use crate::keys::{self, SigningError};
 use crate::random_token;
 use crate::store::{Platform, Store};
@@ -73,21 +74,19 @@ pub struct Settings {
 impl Settings {
     /// Reads the claim. The return URL must be an absolute `http` or `https` URL, because
     /// the browser posts the answer there.
-    pub fn parse(claim: &Value) -> Result<Settings, String> {
+    pub fn parse(claim: &Value) -> Result<Settings, Msg> {
         let object = claim
             .as_object()
-            .ok_or("deep_linking_settings is not a JSON object")?;
+            .ok_or_else(|| Msg::new("error-dl-settings-not-object"))?;
         let return_url = object
             .get("deep_link_return_url")
             .and_then(Value::as_str)
             .filter(|url| !url.is_empty())
-            .ok_or("deep_linking_settings has no deep_link_return_url")?;
+            .ok_or_else(|| Msg::new("error-launch-deep-linking-settings"))?;
         match Url::parse(return_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {}
             _ => {
-                return Err(format!(
-                    "deep_link_return_url {return_url:?} is not an http or https address"
-                ))
+                return Err(Msg::new("error-dl-return-url-scheme").arg("url", return_url));
             }
         }
         let strings = |name: &str| -> Vec<String> {
@@ -302,7 +301,7 @@ mod tests {
         for url in ["javascript:alert(1)", "data:text/html,x", "/relative", ""] {
             let mut claim = moodle_settings();
             claim["deep_link_return_url"] = json!(url);
-            let error = Settings::parse(&claim).unwrap_err();
+            let error = Settings::parse(&claim).unwrap_err().to_string();
             assert!(error.contains("deep_link_return_url"), "{url}: {error}");
         }
     }

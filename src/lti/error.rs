@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::i18n::Msg;
+
 /// Each check a login or launch can fail. The code is stable: it appears in JSON errors
 /// and in the log, so monitoring can count rejections by reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,51 +76,28 @@ impl Check {
         }
     }
 
-    /// What a Moodle admin or the person launching can do about this failure.
-    pub fn hint(self) -> &'static str {
+    /// Returns the message id of what a Moodle admin or the person launching can do
+    /// about this failure.
+    pub fn hint_id(self) -> &'static str {
         match self {
-            Check::MissingParameter | Check::Malformed => {
-                "The request did not come from an LTI 1.3 platform in the expected form. Start the activity again from the course page."
-            }
-            Check::UnknownRegistration => {
-                "Register this platform in cowork (cowork platform add) with the issuer and client ID shown in Moodle's tool configuration."
-            }
-            Check::TargetLinkUriOrigin => {
-                "The tool URL configured in the platform must point at this cowork server's public URL (COWORK_PUBLIC_URL)."
-            }
-            Check::StateUnknown | Check::StateExpired => {
-                "The login took too long or was started elsewhere. Open the activity again from the course page."
-            }
-            Check::StateReplayed | Check::NonceReplayed => {
-                "This launch was already used; a launch works once. Open the activity again from the course page."
-            }
-            Check::StateMismatch | Check::Nonce | Check::NonceNotIssued => {
-                "The launch does not belong to the login that started it. Open the activity again from the course page; if it keeps failing, check that only one cowork registration answers for this platform."
-            }
-            Check::Algorithm | Check::KeyInHeader | Check::Signature => {
-                "The id_token was not signed as LTI 1.3 requires. Check that the platform's public keyset URL in cowork is the platform's JWKS URL."
-            }
-            Check::KidMissing | Check::KidUnknown => {
-                "The platform signed with a key its JWKS does not publish. Check the JWKS URL registered in cowork, or wait a minute if the platform just rotated its keys."
-            }
-            Check::JwksUnavailable => {
-                "cowork could not fetch the platform's public keys. Check that the JWKS URL is reachable from the cowork server."
-            }
-            Check::Issuer | Check::Audience | Check::AuthorizedParty => {
-                "The issuer or client ID in cowork's registration does not match the platform's. Compare them with Moodle's tool configuration."
-            }
-            Check::Expired | Check::IssuedInFuture => {
-                "The clocks of the platform and of cowork disagree, or the launch was delayed. Check both servers' time (NTP)."
-            }
-            Check::Version | Check::MessageType => {
-                "The platform sent a message cowork does not handle. Configure the tool as LTI 1.3 with resource link and deep linking messages."
-            }
-            Check::Deployment => {
-                "Add the deployment ID shown in Moodle's tool configuration to cowork's registration (cowork platform add --deployment-id)."
-            }
-            Check::ResourceLink | Check::DeepLinkingSettings | Check::Roles | Check::Subject | Check::TargetLinkUri => {
-                "The platform sent an incomplete launch. Check the platform's LTI 1.3 configuration for this tool."
-            }
+            Check::MissingParameter | Check::Malformed => "error-hint-launch-form",
+            Check::UnknownRegistration => "error-hint-unknown-registration",
+            Check::TargetLinkUriOrigin => "error-hint-target-link-uri-origin",
+            Check::StateUnknown | Check::StateExpired => "error-hint-state-expired",
+            Check::StateReplayed | Check::NonceReplayed => "error-hint-replayed",
+            Check::StateMismatch | Check::Nonce | Check::NonceNotIssued => "error-hint-nonce",
+            Check::Algorithm | Check::KeyInHeader | Check::Signature => "error-hint-signature",
+            Check::KidMissing | Check::KidUnknown => "error-hint-kid",
+            Check::JwksUnavailable => "error-hint-jwks-unavailable",
+            Check::Issuer | Check::Audience | Check::AuthorizedParty => "error-hint-client",
+            Check::Expired | Check::IssuedInFuture => "error-hint-clock",
+            Check::Version | Check::MessageType => "error-hint-message-type",
+            Check::Deployment => "error-hint-deployment",
+            Check::ResourceLink
+            | Check::DeepLinkingSettings
+            | Check::Roles
+            | Check::Subject
+            | Check::TargetLinkUri => "error-hint-incomplete-launch",
         }
     }
 }
@@ -127,11 +106,11 @@ impl Check {
 #[derive(Debug, Clone)]
 pub struct LaunchError {
     pub check: Check,
-    pub detail: String,
+    pub detail: Msg,
 }
 
 impl LaunchError {
-    pub fn new(check: Check, detail: impl Into<String>) -> Self {
+    pub fn new(check: Check, detail: impl Into<Msg>) -> Self {
         Self {
             check,
             detail: detail.into(),

@@ -24,6 +24,7 @@ use crate::store::chat::DefaultRoomNames;
 use crate::store::deep_linking::Placement;
 use crate::store::grades::GradeTarget;
 use crate::store::{LaunchRecord, LaunchUser, Platform, StateUse};
+use crate::web::language;
 use crate::{random_token, unix_now, web};
 
 /// Largest id_token accepted, in bytes. Moodle's are about 5 KiB.
@@ -40,6 +41,13 @@ pub async fn launch(
     headers: HeaderMap,
     Form(form): Form<LaunchForm>,
 ) -> Result<Response, ErrorResponse> {
+    let locale = form
+        .id_token
+        .as_deref()
+        .and_then(validate::unverified_locale);
+    if locale.is_some() {
+        language::note_locale(locale.as_deref());
+    }
     handle(&state, form, unix_now())
         .await
         .map_err(|error| error.respond(&headers))
@@ -80,7 +88,7 @@ struct Rejection {
 }
 
 impl Rejection {
-    fn new(check: Check, detail: &str) -> Self {
+    fn new(check: Check, detail: &'static str) -> Self {
         Self {
             error: LaunchError::new(check, detail),
             platform: None,
@@ -113,19 +121,19 @@ async fn validate_launch(
     if oversized || nul {
         return Ok(Err(Rejection::new(
             Check::Malformed,
-            "the launch form's id_token or state is oversized or contains a NUL character",
+            "error-launch-form-oversized",
         )));
     }
     let Some(raw) = form.id_token.as_deref().filter(|t| !t.is_empty()) else {
         return Ok(Err(Rejection::new(
             Check::MissingParameter,
-            "the launch form has no id_token",
+            "error-launch-form-no-id-token",
         )));
     };
     let Some(state_param) = form.state.as_deref().filter(|s| !s.is_empty()) else {
         return Ok(Err(Rejection::new(
             Check::MissingParameter,
-            "the launch form has no state",
+            "error-launch-form-no-state",
         )));
     };
 
@@ -136,26 +144,26 @@ async fn validate_launch(
         StateUse::AlreadyUsed(_) => {
             return Ok(Err(Rejection::new(
                 Check::StateReplayed,
-                "this state was already used by a launch",
+                "error-launch-state-replayed",
             )))
         }
         StateUse::Expired => {
             return Ok(Err(Rejection::new(
                 Check::StateExpired,
-                "the login state has expired",
+                "error-launch-state-expired",
             )))
         }
         StateUse::Unknown => {
             return Ok(Err(Rejection::new(
                 Check::StateUnknown,
-                "the state was not issued by this tool",
+                "error-launch-state-unknown",
             )))
         }
     };
     let Some(platform) = state.store.platform_by_id(login.platform_id).await? else {
         return Ok(Err(Rejection::new(
             Check::UnknownRegistration,
-            "the registration was removed during the login",
+            "error-launch-registration-removed",
         )));
     };
 
@@ -196,18 +204,11 @@ async fn explain_nonce_mismatch(
     };
     Ok(Some(
         match state.store.login_state_by_nonce(nonce).await? {
-            Some(other) if other.used_at.is_some() => LaunchError::new(
-                Check::NonceReplayed,
-                "the id_token's nonce was already used by an earlier launch",
-            ),
-            Some(_) => LaunchError::new(
-                Check::StateMismatch,
-                "the id_token belongs to another login than this state",
-            ),
-            None => LaunchError::new(
-                Check::NonceNotIssued,
-                "the id_token's nonce was never issued by this tool",
-            ),
+            Some(other) if other.used_at.is_some() => {
+                LaunchError::new(Check::NonceReplayed, "error-launch-nonce-replayed")
+            }
+            Some(_) => LaunchError::new(Check::StateMismatch, "error-launch-state-mismatch"),
+            None => LaunchError::new(Check::NonceNotIssued, "error-launch-nonce-not-issued"),
         },
     ))
 }
@@ -226,7 +227,7 @@ async fn start_session(
         .clone()
         .expect("resource link launches are checked to carry resource_link");
     let placement = placement_of(state, platform, launch, &context.id).await?;
-    // A link to a room or the help desk enters the space that holds it.
+    // A link to a room or the help desk enters the space that contains it.
     let joined = placement
         .as_ref()
         .filter(|placement| placement.kind != "space")
@@ -267,10 +268,14 @@ async fn start_session(
         .ensure_default_rooms(space_id, &names, now)
         .await?;
     // The gradebook column of a space belongs to the space's own link, never to a link
-    // into one of its rooms.
-    if joined.is_none() {
-        let rule = placement.as_ref().and_then(|p| p.rule_json.as_deref());
+    // into one of its rooms. When the teacher asked for no column, the chosen rule is
+    // kept for the preview and no grades are sent.
+    let rule = placement.as_ref().and_then(|p| p.rule_json.as_deref());
+    let send_grades = placement.as_ref().is_none_or(|p| p.send_grades);
+    if joined.is_none() && send_grades {
         record_grade_target(state, platform, launch, space_id, rule, now).await?;
+    } else if let (None, Some(rule)) = (joined, rule) {
+        state.store.init_grading_rule(space_id, rule, now).await?;
     }
     if let Some(service) = &launch.nrps {
         state
@@ -296,10 +301,10 @@ async fn start_session(
         .into_response())
 }
 
-/// The placement named by the launch's `cowork_placement` parameter. A placement made
-/// through another registration is ignored; so is a room or help desk link copied into
-/// another course (a course copy keeps custom parameters), which then gets a space of its
-/// own.
+/// Returns the placement named by the launch's `cowork_placement` parameter. A placement
+/// made through another registration is ignored. So is a room or help desk link copied
+/// into another course (a course copy keeps custom parameters), which then gets a space
+/// of its own.
 async fn placement_of(
     state: &AppState,
     platform: &Platform,

@@ -14,6 +14,7 @@ use url::Url;
 use super::error::{Check, LaunchError};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::Msg;
 use crate::store::{LoginState, Platform};
 use crate::{random_token, unix_now};
 
@@ -67,10 +68,9 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
         if !platform.deployments.contains(deployment_id) {
             return Err(rejected(LaunchError::new(
                 Check::Deployment,
-                format!(
-                    "deployment_id {deployment_id:?} is not registered for client_id {:?}",
-                    platform.client_id
-                ),
+                Msg::new("error-login-deployment")
+                    .arg("deployment_id", format!("{deployment_id:?}"))
+                    .arg("client_id", format!("{:?}", platform.client_id)),
             )));
         }
     }
@@ -118,13 +118,15 @@ fn check_parameters(request: &LoginRequest) -> Result<(), LaunchError> {
         if value.len() > MAX_PARAMETER_BYTES {
             return Err(LaunchError::new(
                 Check::Malformed,
-                format!("the login request's {name} is longer than {MAX_PARAMETER_BYTES} bytes"),
+                Msg::new("error-login-parameter-too-long")
+                    .arg("name", name)
+                    .arg("max", MAX_PARAMETER_BYTES),
             ));
         }
         if value.contains('\0') {
             return Err(LaunchError::new(
                 Check::Malformed,
-                format!("the login request's {name} contains a NUL character"),
+                Msg::new("error-login-parameter-nul").arg("name", name),
             ));
         }
     }
@@ -145,7 +147,7 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Launch
     value.as_deref().filter(|v| !v.is_empty()).ok_or_else(|| {
         LaunchError::new(
             Check::MissingParameter,
-            format!("the login request has no {name}"),
+            Msg::new("error-login-parameter-missing").arg("name", name),
         )
     })
 }
@@ -156,11 +158,9 @@ fn check_target_origin(target_link_uri: &str, public_url: &Url) -> Result<(), La
     let off_origin = || {
         LaunchError::new(
             Check::TargetLinkUriOrigin,
-            format!(
-                "target_link_uri {} is not on this tool's origin {}",
-                shown(target_link_uri),
-                public_url.origin().ascii_serialization()
-            ),
+            Msg::new("error-login-target-origin")
+                .arg("target_link_uri", shown(target_link_uri))
+                .arg("origin", public_url.origin().ascii_serialization()),
         )
     };
     let target = Url::parse(target_link_uri).map_err(|_| off_origin())?;
@@ -185,11 +185,9 @@ async fn find_registration(
             .ok_or_else(|| {
                 LaunchError::new(
                     Check::UnknownRegistration,
-                    format!(
-                        "no platform is registered with issuer {} and client_id {}",
-                        shown(issuer),
-                        shown(client_id)
-                    ),
+                    Msg::new("error-login-unknown-client")
+                        .arg("issuer", shown(issuer))
+                        .arg("client_id", shown(client_id)),
                 )
             }));
     }
@@ -198,14 +196,11 @@ async fn find_registration(
         1 => Ok(candidates.remove(0)),
         0 => Err(LaunchError::new(
             Check::UnknownRegistration,
-            format!("no platform is registered with issuer {}", shown(issuer)),
+            Msg::new("error-login-unknown-issuer").arg("issuer", shown(issuer)),
         )),
         _ => Err(LaunchError::new(
             Check::UnknownRegistration,
-            format!(
-                "issuer {} has several registrations and the login request names no client_id",
-                shown(issuer)
-            ),
+            Msg::new("error-login-ambiguous-issuer").arg("issuer", shown(issuer)),
         )),
     })
 }
@@ -222,10 +217,9 @@ fn authorization_url(
     let mut url = Url::parse(&platform.auth_url).map_err(|error| {
         LaunchError::new(
             Check::UnknownRegistration,
-            format!(
-                "the registered auth URL {:?} is invalid: {error}",
-                platform.auth_url
-            ),
+            Msg::new("error-login-auth-url")
+                .arg("auth_url", format!("{:?}", platform.auth_url))
+                .arg("reason", error.to_string()),
         )
     })?;
     {

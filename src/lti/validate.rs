@@ -16,6 +16,7 @@ use super::claims::{self, Launch};
 use super::deep_linking;
 use super::error::{Check, LaunchError};
 use super::jwks::{KeyError, KeySource};
+use crate::i18n::Msg;
 use crate::store::Platform;
 
 /// Header parameters that carry or point to a key. A platform's keys come only from its
@@ -30,39 +31,37 @@ pub struct TokenHeader {
 
 /// Checks the header without trusting it: RS256 only, `kid` present, no embedded key.
 pub fn check_header(raw: &str) -> Result<TokenHeader, LaunchError> {
-    let malformed = |detail: &str| LaunchError::new(Check::Malformed, detail);
+    let malformed = |detail: &'static str| LaunchError::new(Check::Malformed, detail);
     let encoded = raw
         .split('.')
         .next()
         .filter(|_| raw.split('.').count() == 3)
-        .ok_or_else(|| {
-            malformed("the id_token is not a compact JWS (three dot-separated parts)")
-        })?;
+        .ok_or_else(|| malformed("error-launch-token-not-jws"))?;
     let bytes = URL_SAFE_NO_PAD
         .decode(encoded.trim_end_matches('='))
-        .map_err(|_| malformed("the id_token header is not base64url"))?;
-    let header: Map<String, Value> = serde_json::from_slice(&bytes)
-        .map_err(|_| malformed("the id_token header is not a JSON object"))?;
+        .map_err(|_| malformed("error-launch-header-not-base64url"))?;
+    let header: Map<String, Value> =
+        serde_json::from_slice(&bytes).map_err(|_| malformed("error-launch-header-not-json"))?;
 
     match header.get("alg").and_then(Value::as_str) {
         Some("RS256") => {}
         Some(other) => {
             return Err(LaunchError::new(
                 Check::Algorithm,
-                format!("the id_token is signed with {other:?}; LTI 1.3 requires RS256"),
+                Msg::new("error-launch-alg-unsupported").arg("alg", format!("{other:?}")),
             ))
         }
         None => {
             return Err(LaunchError::new(
                 Check::Algorithm,
-                "the id_token header has no alg",
+                "error-launch-alg-missing",
             ))
         }
     }
     if let Some(param) = KEY_HEADER_PARAMS.iter().find(|p| header.contains_key(**p)) {
         return Err(LaunchError::new(
             Check::KeyInHeader,
-            format!("the id_token header carries a key ({param}); keys are taken only from the platform's JWKS URL"),
+            Msg::new("error-launch-key-in-header").arg("parameter", *param),
         ));
     }
     match header.get("kid").and_then(Value::as_str) {
@@ -71,9 +70,22 @@ pub fn check_header(raw: &str) -> Result<TokenHeader, LaunchError> {
         }),
         _ => Err(LaunchError::new(
             Check::KidMissing,
-            "the id_token header has no kid, so the platform key cannot be chosen",
+            "error-launch-kid-missing",
         )),
     }
+}
+
+/// Reads `launch_presentation.locale` from an id_token's payload without verifying the
+/// token. Nothing but the language of a rejection's text may depend on the result.
+pub fn unverified_locale(raw: &str) -> Option<String> {
+    let payload = raw.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
+    claims
+        .get(claims::LAUNCH_PRESENTATION)?
+        .get("locale")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// Verifies the signature with the platform's key for the header's `kid` and returns the
@@ -88,8 +100,18 @@ pub async fn verify_signature(
         .decoding_key(&platform.jwks_url, &header.kid)
         .await
         .map_err(|error| match error {
-            KeyError::UnknownKid { .. } => LaunchError::new(Check::KidUnknown, error.to_string()),
-            KeyError::Fetch { .. } => LaunchError::new(Check::JwksUnavailable, error.to_string()),
+            KeyError::UnknownKid { url, kid } => LaunchError::new(
+                Check::KidUnknown,
+                Msg::new("error-launch-kid-unknown")
+                    .arg("url", url)
+                    .arg("kid", format!("{kid:?}")),
+            ),
+            KeyError::Fetch { url, reason } => LaunchError::new(
+                Check::JwksUnavailable,
+                Msg::new("error-launch-jwks-unavailable")
+                    .arg("url", url)
+                    .arg("reason", reason),
+            ),
         })?;
 
     // Only the signature is checked here; every claim is checked by `check_claims`,
@@ -103,7 +125,7 @@ pub async fn verify_signature(
         jsonwebtoken::decode::<Map<String, Value>>(raw, &key, &validation).map_err(|error| {
             LaunchError::new(
                 Check::Signature,
-                format!("the id_token signature is invalid: {error}"),
+                Msg::new("error-launch-signature").arg("reason", error.to_string()),
             )
         })?;
     Ok(data.claims)
@@ -126,20 +148,16 @@ pub fn check_claims(
 ) -> Result<Launch, LaunchError> {
     let platform = expected.platform;
     if claims.values().any(contains_nul) {
-        return Err(LaunchError::new(
-            Check::Malformed,
-            "a claim contains a NUL character, which cowork cannot store",
-        ));
+        return Err(LaunchError::new(Check::Malformed, "error-launch-claim-nul"));
     }
 
     let issuer = required_str(claims, "iss", Check::Issuer)?;
     if issuer != platform.issuer {
         return Err(LaunchError::new(
             Check::Issuer,
-            format!(
-                "iss is {issuer:?} but the registration's issuer is {:?}",
-                platform.issuer
-            ),
+            Msg::new("error-launch-issuer")
+                .arg("issuer", format!("{issuer:?}"))
+                .arg("expected", format!("{:?}", platform.issuer)),
         ));
     }
     check_audience(claims, &platform.client_id)?;
@@ -147,34 +165,33 @@ pub fn check_claims(
 
     let nonce = required_str(claims, "nonce", Check::Nonce)?;
     if nonce != expected.nonce {
-        return Err(LaunchError::new(
-            Check::Nonce,
-            "the id_token nonce is not the one issued with this state",
-        ));
+        return Err(LaunchError::new(Check::Nonce, "error-launch-nonce"));
     }
 
     let version = required_str(claims, claims::VERSION, Check::Version)?;
     if version != "1.3.0" {
         return Err(LaunchError::new(
             Check::Version,
-            format!("LTI version is {version:?}; cowork supports 1.3.0"),
+            Msg::new("error-launch-version").arg("version", format!("{version:?}")),
         ));
     }
     let message_type = required_str(claims, claims::MESSAGE_TYPE, Check::MessageType)?;
     if !claims::SUPPORTED_MESSAGE_TYPES.contains(&message_type) {
         return Err(LaunchError::new(
             Check::MessageType,
-            format!(
-                "message type {message_type:?} is not supported; cowork accepts {:?}",
-                claims::SUPPORTED_MESSAGE_TYPES
-            ),
+            Msg::new("error-launch-message-type")
+                .arg("message_type", format!("{message_type:?}"))
+                .arg(
+                    "supported",
+                    format!("{:?}", claims::SUPPORTED_MESSAGE_TYPES),
+                ),
         ));
     }
     let deployment_id = required_str(claims, claims::DEPLOYMENT_ID, Check::Deployment)?;
     if !platform.deployments.iter().any(|d| d == deployment_id) {
         return Err(LaunchError::new(
             Check::Deployment,
-            format!("deployment_id {deployment_id:?} is not registered for this platform"),
+            Msg::new("error-launch-deployment").arg("deployment_id", format!("{deployment_id:?}")),
         ));
     }
 
@@ -182,18 +199,16 @@ pub fn check_claims(
     if target_link_uri != expected.target_link_uri {
         return Err(LaunchError::new(
             Check::TargetLinkUri,
-            format!(
-                "target_link_uri {target_link_uri:?} differs from the login's {:?}",
-                expected.target_link_uri
-            ),
+            Msg::new("error-launch-target-link-uri")
+                .arg("target_link_uri", format!("{target_link_uri:?}"))
+                .arg("expected", format!("{:?}", expected.target_link_uri)),
         ));
     }
 
     let roles: Vec<String> = match claims.get(claims::ROLES) {
-        Some(value) => serde_json::from_value(value.clone()).map_err(|_| {
-            LaunchError::new(Check::Roles, "the roles claim is not a list of strings")
-        })?,
-        None => return Err(LaunchError::new(Check::Roles, "the roles claim is missing")),
+        Some(value) => serde_json::from_value(value.clone())
+            .map_err(|_| LaunchError::new(Check::Roles, "error-launch-roles-not-strings"))?,
+        None => return Err(LaunchError::new(Check::Roles, "error-launch-roles-missing")),
     };
 
     let resource_link: Option<claims::ResourceLink> =
@@ -203,7 +218,7 @@ pub fn check_claims(
     {
         return Err(LaunchError::new(
             Check::ResourceLink,
-            "a resource link launch must carry resource_link.id",
+            "error-launch-resource-link",
         ));
     }
     let deep_linking_settings = claims.get(claims::DEEP_LINKING_SETTINGS).cloned();
@@ -211,7 +226,7 @@ pub fn check_claims(
         let Some(settings) = &deep_linking_settings else {
             return Err(LaunchError::new(
                 Check::DeepLinkingSettings,
-                "a deep linking request must carry deep_linking_settings",
+                "error-launch-deep-linking-settings",
             ));
         };
         deep_linking::Settings::parse(settings)
@@ -225,7 +240,7 @@ pub fn check_claims(
     {
         return Err(LaunchError::new(
             Check::Subject,
-            "sub must be 1 to 255 characters",
+            "error-launch-subject-length",
         ));
     }
 
@@ -266,7 +281,7 @@ fn check_audience(claims: &Map<String, Value>, client_id: &str) -> Result<(), La
             if strings.len() != many.len() {
                 return Err(LaunchError::new(
                     Check::Audience,
-                    "aud lists a value that is not a string",
+                    "error-launch-aud-not-string",
                 ));
             }
             strings
@@ -274,25 +289,29 @@ fn check_audience(claims: &Map<String, Value>, client_id: &str) -> Result<(), La
         _ => {
             return Err(LaunchError::new(
                 Check::Audience,
-                "aud is missing or not a string or list",
+                "error-launch-aud-missing",
             ))
         }
     };
     if !audiences.contains(&client_id) {
         return Err(LaunchError::new(
             Check::Audience,
-            format!("aud {audiences:?} does not contain this tool's client_id {client_id:?}"),
+            Msg::new("error-launch-aud")
+                .arg("audiences", format!("{audiences:?}"))
+                .arg("client_id", format!("{client_id:?}")),
         ));
     }
     let azp = optional_str(claims, "azp", Check::AuthorizedParty)?;
     match azp {
         Some(azp) if azp != client_id => Err(LaunchError::new(
             Check::AuthorizedParty,
-            format!("azp {azp:?} is not this tool's client_id {client_id:?}"),
+            Msg::new("error-launch-azp")
+                .arg("azp", format!("{azp:?}"))
+                .arg("client_id", format!("{client_id:?}")),
         )),
         None if audiences.len() > 1 => Err(LaunchError::new(
             Check::AuthorizedParty,
-            "aud lists several clients but azp is missing",
+            "error-launch-azp-missing",
         )),
         _ => Ok(()),
     }
@@ -303,20 +322,14 @@ fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(),
     if exp.saturating_add(leeway) <= now {
         return Err(LaunchError::new(
             Check::Expired,
-            format!(
-                "the id_token expired {} seconds ago",
-                now.saturating_sub(exp)
-            ),
+            Msg::new("error-launch-expired").arg("seconds", now.saturating_sub(exp)),
         ));
     }
     let iat = numeric_date(claims, "iat", Check::IssuedInFuture)?;
     if iat.saturating_sub(leeway) > now {
         return Err(LaunchError::new(
             Check::IssuedInFuture,
-            format!(
-                "iat is {} seconds in the future; check the platform's clock",
-                iat.saturating_sub(now)
-            ),
+            Msg::new("error-launch-issued-in-future").arg("seconds", iat.saturating_sub(now)),
         ));
     }
     Ok(())
@@ -335,15 +348,19 @@ fn numeric_date(claims: &Map<String, Value>, name: &str, check: Check) -> Result
                     .filter(|seconds| seconds.is_finite() && seconds.abs() < LIMIT)
                     .map(|seconds| seconds as i64)
             })
-            .ok_or_else(|| LaunchError::new(check, format!("{name} is out of range"))),
+            .ok_or_else(|| {
+                LaunchError::new(
+                    check,
+                    Msg::new("error-launch-claim-out-of-range").arg("name", name),
+                )
+            }),
         Some(other) => Err(LaunchError::new(
             check,
-            format!(
-                "{name} must be a number of seconds, got {}",
-                json_type(other)
-            ),
+            Msg::new("error-launch-claim-not-seconds")
+                .arg("name", name)
+                .arg("found", json_type(other)),
         )),
-        None => Err(LaunchError::new(check, format!("{name} is missing"))),
+        None => Err(missing_claim(name, check)),
     }
 }
 
@@ -354,11 +371,8 @@ fn required_str<'c>(
 ) -> Result<&'c str, LaunchError> {
     match claims.get(name) {
         Some(Value::String(text)) => Ok(text),
-        Some(other) => Err(LaunchError::new(
-            check,
-            format!("{name} must be a string, got {}", json_type(other)),
-        )),
-        None => Err(LaunchError::new(check, format!("{name} is missing"))),
+        Some(other) => Err(not_a_string(name, other, check)),
+        None => Err(missing_claim(name, check)),
     }
 }
 
@@ -370,10 +384,7 @@ fn optional_str(
     match claims.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(other) => Err(LaunchError::new(
-            check,
-            format!("{name} must be a string, got {}", json_type(other)),
-        )),
+        Some(other) => Err(not_a_string(name, other, check)),
     }
 }
 
@@ -387,7 +398,12 @@ fn optional_object<T: DeserializeOwned>(
         Some(value) => serde_json::from_value(value.clone())
             .map(Some)
             .map_err(|error| {
-                LaunchError::new(check, format!("claim {name} is malformed: {error}"))
+                LaunchError::new(
+                    check,
+                    Msg::new("error-launch-claim-malformed")
+                        .arg("name", name)
+                        .arg("reason", error.to_string()),
+                )
             }),
     }
 }
@@ -421,13 +437,30 @@ fn contains_nul(value: &Value) -> bool {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+fn missing_claim(name: &str, check: Check) -> LaunchError {
+    LaunchError::new(
+        check,
+        Msg::new("error-launch-claim-missing").arg("name", name),
+    )
+}
+
+fn not_a_string(name: &str, value: &Value, check: Check) -> LaunchError {
+    LaunchError::new(
+        check,
+        Msg::new("error-launch-claim-not-string")
+            .arg("name", name)
+            .arg("found", json_type(value)),
+    )
+}
+
+/// Returns the message naming the kind of a JSON value.
+fn json_type(value: &Value) -> Msg {
+    Msg::new(match value {
+        Value::Null => "error-json-null",
+        Value::Bool(_) => "error-json-boolean",
+        Value::Number(_) => "error-json-number",
+        Value::String(_) => "error-json-string",
+        Value::Array(_) => "error-json-list",
+        Value::Object(_) => "error-json-object",
+    })
 }

@@ -39,6 +39,8 @@ pub struct Placement {
     pub title: String,
     /// The grading rule chosen for a new space, as JSON.
     pub rule_json: Option<String>,
+    /// False when the teacher asked for no gradebook column, so the space sends no grades.
+    pub send_grades: bool,
     pub created_by: Option<String>,
     pub created_at: i64,
 }

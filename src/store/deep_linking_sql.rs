@@ -77,8 +77,8 @@ macro_rules! impl_deep_link_store {
                 for placement in placements {
                     sqlx::query(
                         "INSERT INTO placements (id, platform_id, deployment_id, context_id, \
-                         kind, space_id, room_id, title, rule_json, created_by, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                         kind, space_id, room_id, title, rule_json, send_grades, created_by, \
+                         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
                     .bind(&placement.id)
                     .bind(placement.platform_id)
@@ -89,6 +89,7 @@ macro_rules! impl_deep_link_store {
                     .bind(placement.room_id)
                     .bind(&placement.title)
                     .bind(&placement.rule_json)
+                    .bind(placement.send_grades)
                     .bind(&placement.created_by)
                     .bind(placement.created_at)
                     .execute(&mut *tx)
@@ -115,7 +116,7 @@ macro_rules! impl_deep_link_store {
             ) -> $crate::store::StoreResult<Option<$crate::store::deep_linking::Placement>> {
                 Ok(sqlx::query_as(
                     "SELECT id, platform_id, deployment_id, context_id, kind, space_id, \
-                     room_id, title, rule_json, created_by, created_at \
+                     room_id, title, rule_json, send_grades, created_by, created_at \
                      FROM placements WHERE id = $1",
                 )
                 .bind(id)

@@ -128,6 +128,8 @@ pub trait GradeStore: Send + Sync {
     ) -> StoreResult<()>;
 
     async fn grading_rule(&self, space_id: i64) -> StoreResult<Option<StoredRule>>;
+    /// Stores `rule_json` as the space's rule, starting at `now`, unless it has one.
+    async fn init_grading_rule(&self, space_id: i64, rule_json: &str, now: i64) -> StoreResult<()>;
     async fn save_grading_rule(
         &self,
         space_id: i64,

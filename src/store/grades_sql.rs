@@ -99,6 +99,25 @@ macro_rules! impl_grade_store {
                 .await?)
             }
 
+            async fn init_grading_rule(
+                &self,
+                space_id: i64,
+                rule_json: &str,
+                now: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO grading_rules (space_id, rule_json, sync_mode, starts_at, \
+                     updated_at) VALUES ($1, $2, 'auto', $3, $3) \
+                     ON CONFLICT (space_id) DO NOTHING",
+                )
+                .bind(space_id)
+                .bind(rule_json)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
             async fn save_grading_rule(
                 &self,
                 space_id: i64,

@@ -1,6 +1,6 @@
-//! Deep Linking for teachers: the page where a teacher chooses what to add to a course (a
-//! new coworking space, or a room or the help desk of a space the course already has),
-//! and the signed response the browser carries back to the platform.
+//! Deep Linking for teachers. A teacher chooses on a page what to add to a course: a new
+//! coworking space, or a room or the help desk of a space the course already has. The
+//! browser then carries the signed response back to the platform.
 //!
 //! The picker's address contains a random token that only the teacher's browser received.
 //! It is valid for an hour and accepts one submission.
@@ -17,13 +17,14 @@ use axum::Router;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::grading::rule::GradingRule;
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::lti::claims::{Launch, SpaceRole};
 use crate::lti::deep_linking::{
     self, LineItemAdvice, Presentation, ResourceLinkItem, ResponseNote, Settings,
 };
 use crate::store::deep_linking::{CourseSpace, DeepLinkCompletion, DeepLinkRequest, Placement};
 use crate::store::Platform;
+use crate::web::language;
 use crate::web::pages::AutoPost;
 use crate::{random_token, unix_now};
 
@@ -45,16 +46,18 @@ pub async fn begin(
     launch: &Launch,
     now: i64,
 ) -> Result<Response, AppError> {
+    language::note_locale(launch.launch_presentation.locale.as_deref());
     let role = SpaceRole::from_lti_roles(&launch.roles);
     if !matches!(role, SpaceRole::Teacher | SpaceRole::Admin) {
-        return Err(AppError::Forbidden(
-            "only a teacher of the course can add cowork activities",
-        ));
+        tracing::warn!(
+            platform_id = platform.id,
+            role = role.as_str(),
+            "deep linking request from a person who is not a teacher"
+        );
+        return Err(AppError::forbidden("error-dl-teachers-only"));
     }
     let Some(context) = &launch.context else {
-        return Err(AppError::Invalid(
-            "the platform sent no course with this request; add cowork from inside a course".into(),
-        ));
+        return Err(AppError::invalid("error-dl-no-course"));
     };
     let settings = launch
         .deep_linking_settings
@@ -136,6 +139,7 @@ struct PickerPage {
     accepts_links: bool,
     multiple: bool,
     space_title: String,
+    space_text: String,
     groups: Vec<SpaceGroup>,
     presentations: Vec<(&'static str, String)>,
     rule: GradingRule,
@@ -145,10 +149,26 @@ async fn picker(
     State(state): State<AppState>,
     Path(request_id): Path<String>,
     headers: HeaderMap,
-) -> Result<Html<String>, ErrorResponse> {
-    render_picker(&state, &request_id, unix_now())
-        .await
-        .map_err(|error| error.respond(&headers))
+) -> Result<Response, ErrorResponse> {
+    let page = render_picker(&state, &request_id, unix_now()).await;
+    answer_of(page, &request_id, &headers)
+}
+
+/// Sends a page that no cache may keep, because the picker's address and the signed
+/// response are single-use credentials. A rejection is logged with the request's id.
+fn answer_of(
+    page: Result<Html<String>, AppError>,
+    request_id: &str,
+    headers: &HeaderMap,
+) -> Result<Response, ErrorResponse> {
+    match page {
+        Ok(page) => Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response()),
+        Err(error) => {
+            let request = request_id.get(..8).unwrap_or(request_id);
+            tracing::warn!(request, %error, "deep linking request rejected");
+            Err(error.respond(headers))
+        }
+    }
 }
 
 async fn render_picker(
@@ -171,14 +191,16 @@ async fn render_picker(
                 space_id: space.id,
                 room_id: room.id,
             };
+            let kind = tr.t(&format!("chat-room-kind-{}", room.kind));
+            let label = if room.name == kind {
+                room.name.clone()
+            } else {
+                format!("{} ({kind})", room.name)
+            };
             options.push(ChoiceView {
                 value: choice.value(),
-                label: format!(
-                    "{} ({})",
-                    room.name,
-                    tr.t(&format!("chat-room-kind-{}", room.kind))
-                ),
-                title: room.name,
+                label,
+                title: format!("{} · {space_title}", room.name),
             });
         }
         let help = tr.t("deep-link-help-desk");
@@ -206,7 +228,11 @@ async fn render_picker(
             .unwrap_or_else(|| tr.t("space-default-course")),
         accepts_links: settings.accepts_resource_links(),
         multiple: settings.accept_multiple,
-        space_title: tr.t("deep-link-default-title"),
+        space_title: settings
+            .title
+            .clone()
+            .unwrap_or_else(|| tr.t("deep-link-default-title")),
+        space_text: settings.text.clone().unwrap_or_default(),
         groups,
         presentations,
         rule: GradingRule::default(),
@@ -221,10 +247,9 @@ async fn submit(
     Path(request_id): Path<String>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Html<String>, ErrorResponse> {
-    submit_choice(&state, &request_id, &fields, unix_now())
-        .await
-        .map_err(|error| error.respond(&headers))
+) -> Result<Response, ErrorResponse> {
+    let page = submit_choice(&state, &request_id, &fields, unix_now()).await;
+    answer_of(page, &request_id, &headers)
 }
 
 /// Signs the response, then marks the request used and stores its placements in one
@@ -295,6 +320,7 @@ async fn submit_choice(
         lang: tr.code(),
         message: tr.t("deep-link-returning"),
         button: tr.t("deep-link-continue"),
+        skip_link: tr.t("space-skip"),
     }
     .render()
     .map(Html)
@@ -317,14 +343,10 @@ async fn chosen_items(
         }
     }
     if chosen.is_empty() {
-        return Err(AppError::Invalid(
-            "choose at least one thing to add to the course".into(),
-        ));
+        return Err(AppError::invalid("error-dl-nothing-chosen"));
     }
     if chosen.len() > 1 && !settings.accept_multiple {
-        return Err(AppError::Invalid(
-            "the course accepts one activity at a time; choose one".into(),
-        ));
+        return Err(AppError::invalid("error-dl-one-item"));
     }
     let offered = settings.presentations();
     let presentation = match field(fields, "presentation") {
@@ -332,9 +354,7 @@ async fn chosen_items(
             Presentation::parse(value)
                 .filter(|p| offered.contains(p))
                 .ok_or_else(|| {
-                    AppError::Invalid(format!(
-                        "the course cannot open an activity as {value:?}; choose one of the offered ways"
-                    ))
+                    AppError::invalid(Msg::new("error-dl-presentation").arg("value", value))
                 })?,
         ),
         None => offered.first().copied(),
@@ -345,7 +365,7 @@ async fn chosen_items(
     let mut placements = Vec::new();
     for value in chosen {
         let choice = Choice::parse(value).ok_or_else(|| {
-            AppError::Invalid(format!("{value:?} is not something cowork can add"))
+            AppError::invalid(Msg::new("error-dl-unknown-choice").arg("value", value))
         })?;
         let title = title_field(fields, value)?;
         let id = random_token(24);
@@ -359,6 +379,7 @@ async fn chosen_items(
             room_id: None,
             title: title.clone(),
             rule_json: None,
+            send_grades: false,
             created_by: request.user_subject.clone(),
             created_at: now,
         };
@@ -372,8 +393,9 @@ async fn chosen_items(
         };
         match choice {
             Choice::NewSpace => {
-                let rule = GradingRule::from_form(fields).map_err(AppError::Invalid)?;
-                if field(fields, "grade") == Some("on") {
+                let rule = GradingRule::from_form(fields).map_err(AppError::invalid)?;
+                placement.send_grades = field(fields, "grade") == Some("on");
+                if placement.send_grades {
                     item.line_item = Some(LineItemAdvice {
                         label: item.title.clone(),
                         score_maximum: rule.score_maximum,
@@ -396,12 +418,7 @@ async fn chosen_items(
                         room.archived_at.is_none()
                             && LINKABLE_ROOM_KINDS.contains(&room.kind.as_str())
                     })
-                    .ok_or_else(|| {
-                        AppError::Invalid(
-                            "the chosen room is not an open room of this course; reload the page and choose again"
-                                .into(),
-                        )
-                    })?;
+                    .ok_or_else(|| AppError::invalid("error-dl-room-not-in-course"))?;
                 placement.kind = "room".into();
                 placement.space_id = Some(space_id);
                 placement.room_id = Some(room.id);
@@ -429,6 +446,7 @@ async fn open_request(
         .deep_link_request(request_id)
         .await?
         .ok_or_else(unknown)?;
+    language::note_locale(request.locale.as_deref());
     if request.used_at.is_some() {
         return Err(already_used());
     }
@@ -442,7 +460,8 @@ async fn open_request(
         .ok_or_else(unknown)?;
     let claim: serde_json::Value = serde_json::from_str(&request.settings)
         .map_err(|error| AppError::Internal(format!("stored deep linking settings: {error}")))?;
-    let settings = Settings::parse(&claim).map_err(AppError::Internal)?;
+    let settings =
+        Settings::parse(&claim).map_err(|error| AppError::Internal(error.to_string()))?;
     Ok((request, platform, settings))
 }
 
@@ -465,9 +484,7 @@ fn in_course(spaces: &[CourseSpace], space_id: i64) -> Result<(), AppError> {
     if spaces.iter().any(|space| space.id == space_id) {
         Ok(())
     } else {
-        Err(AppError::Invalid(
-            "the chosen space is not part of this course; reload the page and choose again".into(),
-        ))
+        Err(AppError::invalid("error-dl-space-not-in-course"))
     }
 }
 
@@ -491,46 +508,50 @@ fn title_field(fields: &[(String, String)], choice: &str) -> Result<String, AppE
         .unwrap_or("")
         .trim();
     if title.is_empty() {
-        return Err(AppError::Invalid(
-            "every chosen activity needs a title; fill in its title field".into(),
+        return Err(AppError::invalid("error-dl-title-missing"));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            Msg::new("error-dl-control-characters").arg("field", Msg::new("error-dl-field-title")),
         ));
     }
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(AppError::Invalid(format!(
-            "a title may have at most {MAX_TITLE_CHARS} characters"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-dl-title-length").arg("max", MAX_TITLE_CHARS),
+        ));
     }
     Ok(title.to_string())
 }
 
 fn text_field(fields: &[(String, String)]) -> Result<Option<String>, AppError> {
     let text = field(fields, "text").unwrap_or("").trim();
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(
+            Msg::new("error-dl-control-characters")
+                .arg("field", Msg::new("error-dl-field-description")),
+        ));
+    }
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(AppError::Invalid(format!(
-            "the description may have at most {MAX_TEXT_CHARS} characters"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-dl-text-length").arg("max", MAX_TEXT_CHARS),
+        ));
     }
     Ok(Some(text.to_string()).filter(|text| !text.is_empty()))
 }
 
 fn unknown() -> AppError {
-    AppError::Invalid(
-        "this page does not belong to a current request to add an activity; start again with \"Select content\" in the course"
-            .into(),
-    )
+    AppError::invalid("error-dl-unknown")
 }
 
 fn already_used() -> AppError {
-    AppError::Invalid(
-        "this choice was already sent to the course; to add more, start again with \"Select content\""
-            .into(),
-    )
+    AppError::invalid("error-dl-used")
 }
 
 fn expired() -> AppError {
-    AppError::Invalid(
-        "this page expired after an hour; start again with \"Select content\" in the course".into(),
-    )
+    AppError::invalid("error-dl-expired")
 }
 
 #[cfg(test)]

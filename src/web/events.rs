@@ -19,11 +19,12 @@ use crate::calendar;
 use crate::chat::markdown;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Interaction;
 use crate::store::events::{EventDraft, EventRow};
 use crate::unix_now;
+use crate::web::help::text_length;
 use crate::web::rooms::{participant, writer};
 use crate::web::space::authenticate;
 
@@ -188,25 +189,22 @@ pub fn draft_from_form(form: EventForm) -> Result<EventDraft, AppError> {
     if texts.iter().any(|text| text.contains('\0'))
         || form.location.as_ref().is_some_and(|l| l.contains('\0'))
     {
-        return Err(AppError::Invalid("a field contains a NUL character".into()));
+        return Err(AppError::invalid("error-events-nul"));
     }
     if !KINDS.contains(&form.kind.as_str()) {
-        return Err(AppError::Invalid(format!(
-            "kind {:?} is not one of {KINDS:?}",
-            form.kind
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-events-kind")
+                .arg("kind", format!("{:?}", form.kind))
+                .arg("kinds", format!("{KINDS:?}")),
+        ));
     }
     let title = form.title.trim();
     let title_chars = title.chars().count();
     if title_chars == 0 || title_chars > MAX_TITLE_CHARS {
-        return Err(AppError::Invalid(format!(
-            "title must be 1 to {MAX_TITLE_CHARS} characters, got {title_chars}"
-        )));
+        return Err(text_length("title", MAX_TITLE_CHARS, title_chars));
     }
     if form.agenda.chars().count() > MAX_AGENDA_CHARS {
-        return Err(AppError::Invalid(format!(
-            "agenda is longer than {MAX_AGENDA_CHARS} characters"
-        )));
+        return Err(longer_than("agenda", MAX_AGENDA_CHARS));
     }
     let location = form
         .location
@@ -216,32 +214,37 @@ pub fn draft_from_form(form: EventForm) -> Result<EventDraft, AppError> {
         .as_ref()
         .is_some_and(|l| l.chars().count() > MAX_LOCATION_CHARS)
     {
-        return Err(AppError::Invalid(format!(
-            "location is longer than {MAX_LOCATION_CHARS} characters"
-        )));
+        return Err(longer_than("location", MAX_LOCATION_CHARS));
     }
     if !(5..=MAX_DURATION_MINUTES).contains(&form.duration_minutes) {
-        return Err(AppError::Invalid(format!(
-            "duration_minutes {} is outside 5..={MAX_DURATION_MINUTES}",
-            form.duration_minutes
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-events-duration")
+                .arg("minutes", form.duration_minutes)
+                .arg("max", MAX_DURATION_MINUTES),
+        ));
     }
     let zone: chrono_tz::Tz = form.time_zone.parse().map_err(|_| {
-        AppError::Invalid(format!(
-            "time_zone {:?} is not an IANA time zone name such as Europe/Moscow",
-            form.time_zone
-        ))
+        AppError::invalid(
+            Msg::new("error-events-time-zone").arg("time_zone", format!("{:?}", form.time_zone)),
+        )
     })?;
-    let date = NaiveDate::parse_from_str(&form.date, "%Y-%m-%d")
-        .map_err(|_| AppError::Invalid(format!("date {:?} is not YYYY-MM-DD", form.date)))?;
-    let time = NaiveTime::parse_from_str(&form.time, "%H:%M")
-        .map_err(|_| AppError::Invalid(format!("time {:?} is not HH:MM", form.time)))?;
-    let local = zone.from_local_datetime(&date.and_time(time)).single().ok_or_else(|| {
-        AppError::Invalid(format!(
-            "{} {} does not exist or is ambiguous in {} because of a clock change; pick another time",
-            form.date, form.time, form.time_zone
-        ))
+    let date = NaiveDate::parse_from_str(&form.date, "%Y-%m-%d").map_err(|_| {
+        AppError::invalid(Msg::new("error-events-date").arg("date", format!("{:?}", form.date)))
     })?;
+    let time = NaiveTime::parse_from_str(&form.time, "%H:%M").map_err(|_| {
+        AppError::invalid(Msg::new("error-events-time").arg("time", format!("{:?}", form.time)))
+    })?;
+    let local = zone
+        .from_local_datetime(&date.and_time(time))
+        .single()
+        .ok_or_else(|| {
+            AppError::invalid(
+                Msg::new("error-events-clock-change")
+                    .arg("date", form.date.as_str())
+                    .arg("time", form.time.as_str())
+                    .arg("time_zone", form.time_zone.as_str()),
+            )
+        })?;
     let starts_at = local.timestamp();
     Ok(EventDraft {
         kind: form.kind,
@@ -255,19 +258,25 @@ pub fn draft_from_form(form: EventForm) -> Result<EventDraft, AppError> {
     })
 }
 
+fn longer_than(field: &str, max: usize) -> AppError {
+    AppError::invalid(
+        Msg::new("error-field-longer-than")
+            .arg("field", field)
+            .arg("max", max),
+    )
+}
+
 fn require_moderator(who: &Participant) -> Result<i64, AppError> {
     match who.user_id {
         Some(user_id) if who.is_moderator() => Ok(user_id),
-        _ => Err(AppError::Forbidden(
-            "only teachers of the course can plan events",
-        )),
+        _ => Err(AppError::forbidden("error-events-teachers-only")),
     }
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload
         .map(|Json(value)| value)
-        .map_err(|rejection| AppError::Invalid(rejection.body_text()))
+        .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
 async fn create_event(
@@ -374,15 +383,16 @@ async fn rsvp(
 ) -> Result<Json<serde_json::Value>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = who.user_id.ok_or(AppError::Forbidden(
-            "an anonymous launch cannot reply to events",
-        ))?;
+        let user_id = who
+            .user_id
+            .ok_or(AppError::forbidden("error-events-anonymous-rsvp"))?;
         let form = body(payload)?;
         if !RESPONSES.contains(&form.response.as_str()) {
-            return Err(AppError::Invalid(format!(
-                "response {:?} is not one of {RESPONSES:?}",
-                form.response
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-events-response")
+                    .arg("response", format!("{:?}", form.response))
+                    .arg("responses", format!("{RESPONSES:?}")),
+            ));
         }
         let event = state
             .store
@@ -391,7 +401,7 @@ async fn rsvp(
             .ok_or(AppError::NotFound)?;
         let now = unix_now();
         if event.cancelled_at.is_some() || event.ends_at < now {
-            return Err(AppError::Invalid("the event is cancelled or over".into()));
+            return Err(AppError::invalid("error-events-over"));
         }
         state
             .store

@@ -20,11 +20,12 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Interaction;
 use crate::store::focus::{FocusSession, NewFocus};
 use crate::unix_now;
+use crate::web::help::{text_length, too_long};
 use crate::web::rooms::{participant, TOKEN_HEADER};
 use crate::web::showcase::{page_session, LocalTime};
 use crate::web::space::authenticate;
@@ -83,15 +84,15 @@ async fn sign_in(
 }
 
 fn user_of(person: &Participant) -> Result<i64, AppError> {
-    person.user_id.ok_or(AppError::Forbidden(
-        "an anonymous launch can see focus sessions but not start one",
-    ))
+    person
+        .user_id
+        .ok_or(AppError::forbidden("error-focus-anonymous"))
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload
         .map(|Json(value)| value)
-        .map_err(|rejection| AppError::Invalid(rejection.body_text()))
+        .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
 /// Whole minutes left, rounded up, so a session shows "1 minute left" until it ends.
@@ -190,17 +191,14 @@ async fn start_session(
         let user_id = user_of(&person)?;
         let request = body(payload)?;
         if !DURATIONS.contains(&request.minutes) {
-            return Err(AppError::Invalid(format!(
-                "minutes must be 25, 50 or 75, got {}",
-                request.minutes
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-focus-minutes").arg("minutes", request.minutes),
+            ));
         }
         let goal = request.goal.trim();
         let length = goal.chars().count();
         if length == 0 || length > MAX_GOAL_CHARS {
-            return Err(AppError::Invalid(format!(
-                "goal must be 1 to {MAX_GOAL_CHARS} characters, got {length}"
-            )));
+            return Err(text_length("goal", MAX_GOAL_CHARS, length));
         }
         let focus = NewFocus {
             space_id,
@@ -210,10 +208,7 @@ async fn start_session(
         };
         let now = unix_now();
         let Some(session) = state.store.start_focus(&focus, now).await? else {
-            return Err(AppError::Invalid(
-                "you already have a focus session; check in or abandon it before starting another"
-                    .into(),
-            ));
+            return Err(AppError::invalid("error-focus-already-running"));
         };
         Ok((StatusCode::CREATED, Json(FocusView::of(session, &tr, now))).into_response())
     };
@@ -233,14 +228,12 @@ async fn own_open_session(
         .await?
         .ok_or(AppError::NotFound)?;
     if session.user_id != user_id {
-        return Err(AppError::Forbidden(
-            "only the person who started a focus session can check in or abandon it",
-        ));
+        return Err(AppError::forbidden("error-focus-not-owner"));
     }
     if let Some(outcome) = &session.outcome {
-        return Err(AppError::Invalid(format!(
-            "this focus session is already finished with the outcome {outcome:?}"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-focus-finished-with").arg("outcome", format!("{outcome:?}")),
+        ));
     }
     Ok(session)
 }
@@ -265,10 +258,9 @@ async fn check_in(
         let user_id = user_of(&person)?;
         let request = body(payload)?;
         if !CHECK_IN_OUTCOMES.contains(&request.outcome.as_str()) {
-            return Err(AppError::Invalid(format!(
-                "outcome {:?} is not one of \"met\", \"partly\" or \"not_met\"",
-                request.outcome
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-focus-outcome").arg("outcome", format!("{:?}", request.outcome)),
+            ));
         }
         let note = request
             .note
@@ -277,24 +269,21 @@ async fn check_in(
             .filter(|note| !note.is_empty());
         if let Some(length) = note.map(|note| note.chars().count()) {
             if length > MAX_NOTE_CHARS {
-                return Err(AppError::Invalid(format!(
-                    "note has {length} characters; the maximum is {MAX_NOTE_CHARS}"
-                )));
+                return Err(too_long("note", MAX_NOTE_CHARS, length));
             }
         }
         let session = own_open_session(&state, space_id, session_id, user_id).await?;
         let now = unix_now();
         if now < session.ends_at {
-            return Err(AppError::Invalid(format!(
-                "the session runs for {} more seconds; check in at or after its end, or abandon it",
-                session.ends_at - now
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-focus-still-running").arg("seconds", session.ends_at - now),
+            ));
         }
         let finished = state
             .store
             .finish_focus(space_id, session_id, user_id, &request.outcome, note, now)
             .await?
-            .ok_or_else(|| AppError::Invalid("this focus session is already finished".into()))?;
+            .ok_or_else(|| AppError::invalid("error-focus-finished"))?;
         let quiet_zone = state
             .store
             .rooms(space_id, true)
@@ -330,15 +319,13 @@ async fn abandon(
         let session = own_open_session(&state, space_id, session_id, user_id).await?;
         let now = unix_now();
         if now >= session.ends_at {
-            return Err(AppError::Invalid(
-                "the session has already ended; check in instead of abandoning it".into(),
-            ));
+            return Err(AppError::invalid("error-focus-ended"));
         }
         let finished = state
             .store
             .finish_focus(space_id, session_id, user_id, "abandoned", None, now)
             .await?
-            .ok_or_else(|| AppError::Invalid("this focus session is already finished".into()))?;
+            .ok_or_else(|| AppError::invalid("error-focus-finished"))?;
         Ok::<_, AppError>(Json(FocusView::of(finished, &tr, now)))
     };
     run.await.map_err(|error| error.respond(&headers))

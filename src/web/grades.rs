@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::grading::rule::GradingRule;
 use crate::grading::{PersonGrade, SyncError, SYNC_MODES};
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::grades::OutboxRow;
 use crate::unix_now;
@@ -45,9 +45,7 @@ pub fn router() -> Router<AppState> {
 fn require_teacher(who: &crate::chat::service::Participant) -> Result<i64, AppError> {
     match who.user_id {
         Some(user_id) if who.is_moderator() => Ok(user_id),
-        _ => Err(AppError::Forbidden(
-            "only teachers of the course can see and send grades",
-        )),
+        _ => Err(AppError::forbidden("error-grades-teachers-only")),
     }
 }
 
@@ -215,13 +213,12 @@ async fn save_rule(
 ) -> Result<Json<Value>, ErrorResponse> {
     let run = async {
         let actor = require_teacher(&writer(&state, &headers, space_id).await?)?;
-        let Json(form) = payload.map_err(|rejection| AppError::Invalid(rejection.body_text()))?;
+        let Json(form) = payload.map_err(|rejection| AppError::bad_json(&rejection))?;
         form.rule.validate().map_err(AppError::Invalid)?;
         if !SYNC_MODES.contains(&form.sync_mode.as_str()) {
-            return Err(AppError::Invalid(format!(
-                "sync_mode {:?} is not one of auto, schedule or manual",
-                form.sync_mode
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-grades-sync-mode").arg("mode", format!("{:?}", form.sync_mode)),
+            ));
         }
         let rule_json = serde_json::to_string(&form.rule).expect("a rule serializes");
         let now = unix_now();
@@ -251,7 +248,18 @@ async fn sync_now(
         let enqueued = match state.grading.sync_space(space_id, now).await {
             Ok(count) => count,
             Err(SyncError::Store(error)) => return Err(AppError::Storage(error)),
-            Err(error) => return Err(AppError::Invalid(error.to_string())),
+            Err(SyncError::NoTarget) => return Err(AppError::invalid("error-grades-no-target")),
+            Err(SyncError::NoPlatform) => {
+                return Err(AppError::invalid("error-grades-no-platform"))
+            }
+            Err(SyncError::NoLineItem) => {
+                return Err(AppError::invalid("error-grades-no-line-item"))
+            }
+            Err(SyncError::LineItem(reason)) => {
+                return Err(AppError::invalid(
+                    Msg::new("error-grades-line-item").arg("reason", reason),
+                ))
+            }
         };
         state.store.mark_grades_synced(space_id, now).await?;
         state
@@ -279,24 +287,22 @@ async fn add_award(
 ) -> Result<Json<Value>, ErrorResponse> {
     let run = async {
         let actor = require_teacher(&writer(&state, &headers, space_id).await?)?;
-        let Json(form) = payload.map_err(|rejection| AppError::Invalid(rejection.body_text()))?;
+        let Json(form) = payload.map_err(|rejection| AppError::bad_json(&rejection))?;
         if !form.points.is_finite() || !(-1000.0..=1000.0).contains(&form.points) {
-            return Err(AppError::Invalid(format!(
-                "points {} must be between -1000 and 1000",
-                form.points
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-grades-points").arg("points", form.points),
+            ));
         }
         let reason = form.reason.trim();
         if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-            return Err(AppError::Invalid(format!(
-                "the reason must have 1 to {MAX_REASON_CHARS} characters"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-grades-reason").arg("max", MAX_REASON_CHARS),
+            ));
         }
         if !state.store.is_member(space_id, form.user_id).await? {
-            return Err(AppError::Invalid(format!(
-                "user {} is not a participant of this space",
-                form.user_id
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-grades-not-participant").arg("user_id", form.user_id),
+            ));
         }
         let now = unix_now();
         let award = state

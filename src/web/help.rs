@@ -23,7 +23,7 @@ use crate::app::AppState;
 use crate::chat::markdown::{self, MAX_BODY_CHARS};
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Interaction;
 use crate::store::help::{HelpOffer, HelpPost, HelpRequest, NewHelpRequest, Tags, STATUS_CLOSED};
@@ -193,7 +193,7 @@ pub async fn create_request(
 ) -> Result<Response, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let asker_id = require_user(&who, "an anonymous launch cannot ask for help")?;
+        let asker_id = require_user(&who, "error-help-anonymous-ask")?;
         let form = json_body(payload)?;
         let now = unix_now();
         require_unmuted(&state, space_id, asker_id, now).await?;
@@ -233,13 +233,11 @@ pub async fn offer_help(
 ) -> Result<Json<RequestView>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let helper_id = require_user(&who, "an anonymous launch cannot offer help")?;
+        let helper_id = require_user(&who, "error-help-anonymous-offer")?;
         let request = find_request(&state, space_id, request_id).await?;
         require_open(&request)?;
         if request.asker_id == helper_id {
-            return Err(AppError::Invalid(
-                "you cannot offer help on your own request".into(),
-            ));
+            return Err(AppError::invalid("error-help-own-request"));
         }
         let now = unix_now();
         if state
@@ -279,7 +277,7 @@ pub async fn add_post(
 ) -> Result<Response, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let author_id = require_user(&who, "an anonymous launch cannot post")?;
+        let author_id = require_user(&who, "error-help-anonymous-post")?;
         let form = json_body(payload)?;
         let request = find_request(&state, space_id, request_id).await?;
         require_open(&request)?;
@@ -336,13 +334,11 @@ pub async fn resolve_request(
 ) -> Result<Json<RequestView>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = require_user(&who, "an anonymous launch cannot resolve requests")?;
+        let user_id = require_user(&who, "error-help-anonymous-resolve")?;
         let form = json_body(payload)?;
         let view = load_view(&state, space_id, request_id).await?;
         if view.request.asker_id != user_id {
-            return Err(AppError::Forbidden(
-                "only the person who asked can mark a request resolved",
-            ));
+            return Err(AppError::forbidden("error-help-resolve-not-asker"));
         }
         require_open(&view.request)?;
         if let Some(helper_id) = form.helper_id {
@@ -351,10 +347,9 @@ pub async fn resolve_request(
                 .iter()
                 .any(|(id, _)| *id == helper_id)
             {
-                return Err(AppError::Invalid(format!(
-                    "helper_id {helper_id} has neither offered help nor posted on this \
-                     request; name one of those people, or leave helper_id out"
-                )));
+                return Err(AppError::invalid(
+                    Msg::new("error-help-helper-not-candidate").arg("helper_id", helper_id),
+                ));
             }
         }
         let thanks = form
@@ -364,9 +359,7 @@ pub async fn resolve_request(
             .transpose()?
             .flatten();
         if thanks.is_some() && form.helper_id.is_none() {
-            return Err(AppError::Invalid(
-                "a thank-you note needs a helper: set helper_id too".into(),
-            ));
+            return Err(AppError::invalid("error-help-thanks-need-helper"));
         }
         let now = unix_now();
         if !state
@@ -412,24 +405,17 @@ pub async fn thank_helper(
 ) -> Result<Json<RequestView>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = require_user(&who, "an anonymous launch cannot thank anyone")?;
+        let user_id = require_user(&who, "error-help-anonymous-thank")?;
         let form = json_body(payload)?;
         let request = find_request(&state, space_id, request_id).await?;
         if request.asker_id != user_id {
-            return Err(AppError::Forbidden(
-                "only the person who asked can thank the helper",
-            ));
+            return Err(AppError::forbidden("error-help-thank-not-asker"));
         }
         let Some(helper_id) = request.helper_id else {
-            return Err(AppError::Invalid(
-                "this request has no named helper to thank; resolve it naming the helper first"
-                    .into(),
-            ));
+            return Err(AppError::invalid("error-help-no-helper"));
         };
         if request.thanked_at.is_some() {
-            return Err(AppError::Invalid(
-                "you already thanked the helper for this request".into(),
-            ));
+            return Err(AppError::invalid("error-help-already-thanked"));
         }
         let note = check_text("note", &form.note, MAX_THANKS_CHARS)?;
         let now = unix_now();
@@ -453,9 +439,7 @@ async fn store_thanks(
         .thank_helper(space_id, request_id, note, now)
         .await?
     {
-        return Err(AppError::Invalid(
-            "you already thanked the helper for this request".into(),
-        ));
+        return Err(AppError::invalid("error-help-already-thanked"));
     }
     let helper = Some(helper_id);
     record(
@@ -507,12 +491,10 @@ pub async fn delete_request(
 ) -> Result<Json<serde_json::Value>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = require_user(&who, "an anonymous launch cannot delete requests")?;
+        let user_id = require_user(&who, "error-help-anonymous-delete")?;
         let request = find_request(&state, space_id, request_id).await?;
         if request.asker_id != user_id && !who.is_moderator() {
-            return Err(AppError::Forbidden(
-                "only the person who asked or a teacher can delete a request",
-            ));
+            return Err(AppError::forbidden("error-help-delete-not-allowed"));
         }
         if !state
             .store
@@ -565,11 +547,7 @@ fn require_open(request: &HelpRequest) -> Result<(), AppError> {
 }
 
 fn not_open() -> AppError {
-    AppError::Invalid(
-        "this request is already resolved or closed, so it takes no more offers, posts or \
-         changes"
-            .into(),
-    )
+    AppError::invalid("error-help-not-open")
 }
 
 async fn record(
@@ -603,9 +581,7 @@ async fn require_unmuted(
     now: i64,
 ) -> Result<(), AppError> {
     match state.store.muted_until(space_id, user_id).await? {
-        Some(until) if until > now => Err(AppError::Forbidden(
-            "a teacher muted you in this space for now; try again later",
-        )),
+        Some(until) if until > now => Err(AppError::forbidden("error-muted")),
         _ => Ok(()),
     }
 }
@@ -613,33 +589,31 @@ async fn require_unmuted(
 // Request checks shared with the partners board.
 
 /// Returns the user id of a participant who may write, or `Forbidden(reason)` for an
-/// anonymous launch.
+/// anonymous launch, where `reason` is a message id.
 pub(crate) fn require_user(who: &Participant, reason: &'static str) -> Result<i64, AppError> {
-    who.user_id.ok_or(AppError::Forbidden(reason))
+    who.user_id.ok_or(AppError::forbidden(reason))
 }
 
 pub(crate) fn require_moderator(who: &Participant) -> Result<i64, AppError> {
     match who.user_id {
         Some(user_id) if who.is_moderator() => Ok(user_id),
-        _ => Err(AppError::Forbidden(
-            "only teachers of the course can do this",
-        )),
+        _ => Err(AppError::forbidden("error-teachers-only")),
     }
 }
 
 pub(crate) fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload
         .map(|Json(value)| value)
-        .map_err(|rejection| AppError::Invalid(rejection.body_text()))
+        .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
 /// Checks a required one-line text of at most `max` characters and returns it trimmed.
 pub(crate) fn check_line(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let trimmed = value.trim();
     if trimmed.contains(['\n', '\r']) {
-        return Err(AppError::Invalid(format!(
-            "{field} must be one line; remove the line breaks"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-field-one-line").arg("field", field),
+        ));
     }
     check_text(field, trimmed, max)
 }
@@ -650,9 +624,7 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String,
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length == 0 || length > max {
-        return Err(AppError::Invalid(format!(
-            "{field} must be 1 to {max} characters, got {length}"
-        )));
+        return Err(text_length(field, max, length));
     }
     Ok(trimmed.to_string())
 }
@@ -670,14 +642,38 @@ pub(crate) fn check_optional(
     check_text(field, value, max).map(Some)
 }
 
+/// Builds the error for a required text of `length` characters outside 1 to `max`.
+pub(crate) fn text_length(field: &str, max: usize, length: usize) -> AppError {
+    length_outside(field, 1, max, length)
+}
+
+/// Builds the error for a text of `length` characters outside `min` to `max`.
+pub(crate) fn length_outside(field: &str, min: usize, max: usize, length: usize) -> AppError {
+    AppError::invalid(
+        Msg::new("error-field-length")
+            .arg("field", field)
+            .arg("min", min)
+            .arg("max", max)
+            .arg("length", length),
+    )
+}
+
+/// Builds the error for an optional text of `length` characters, more than `max`.
+pub(crate) fn too_long(field: &str, max: usize, length: usize) -> AppError {
+    AppError::invalid(
+        Msg::new("error-field-too-long")
+            .arg("field", field)
+            .arg("length", length)
+            .arg("max", max),
+    )
+}
+
 /// Checks a required Markdown text of at most [`MAX_BODY_CHARS`] characters and returns
 /// it as written.
 pub(crate) fn check_markdown(field: &str, value: &str) -> Result<String, AppError> {
     let length = value.chars().count();
     if value.trim().is_empty() || length > MAX_BODY_CHARS {
-        return Err(AppError::Invalid(format!(
-            "{field} must be 1 to {MAX_BODY_CHARS} characters, got {length}"
-        )));
+        return Err(text_length(field, MAX_BODY_CHARS, length));
     }
     Ok(value.to_string())
 }
@@ -692,28 +688,33 @@ fn check_tags(tags: &[String]) -> Result<Tags, AppError> {
         }
         let length = tag.chars().count();
         if length > MAX_TAG_CHARS {
-            return Err(AppError::Invalid(format!(
-                "tag {tag:?} has {length} characters; each tag may have at most {MAX_TAG_CHARS}"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-help-tag-too-long")
+                    .arg("tag", format!("{tag:?}"))
+                    .arg("length", length)
+                    .arg("max", MAX_TAG_CHARS),
+            ));
         }
         if let Some(bad) = tag
             .chars()
             .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '+' | '.' | '_' | '#')))
         {
-            return Err(AppError::Invalid(format!(
-                "tag {tag:?} contains {bad:?}; use letters, digits and - + . _ # only, \
-                 and separate tags with commas"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-help-tag-character")
+                    .arg("tag", format!("{tag:?}"))
+                    .arg("character", format!("{bad:?}")),
+            ));
         }
         if !cleaned.contains(&tag) {
             cleaned.push(tag);
         }
     }
     if cleaned.len() > MAX_TAGS {
-        return Err(AppError::Invalid(format!(
-            "a request can have at most {MAX_TAGS} tags, got {}",
-            cleaned.len()
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-help-too-many-tags")
+                .arg("max", MAX_TAGS)
+                .arg("count", cleaned.len()),
+        ));
     }
     Ok(Tags(cleaned))
 }

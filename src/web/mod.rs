@@ -6,6 +6,7 @@ pub mod events;
 pub mod focus;
 pub mod grades;
 pub mod help;
+pub mod language;
 pub mod manage;
 pub mod pages;
 pub mod partners;

@@ -36,6 +36,7 @@ pub struct AutoPost {
     pub lang: &'static str,
     pub message: String,
     pub button: String,
+    pub skip_link: String,
 }
 
 impl AutoPost {
@@ -47,6 +48,7 @@ impl AutoPost {
             lang: "en",
             message: "Continuing to cowork…".into(),
             button: "Continue".into(),
+            skip_link: "Skip to content".into(),
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::app::AppState;
 use crate::chat::markdown::{self, MAX_BODY_CHARS};
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Interaction;
 use crate::store::partners::{PartnerEntry, PartnerFields, PartnerInterest, PARTNER_KINDS};
@@ -224,9 +224,11 @@ impl EntryForm {
         let description = self.description.trim().to_string();
         let length = description.chars().count();
         if length > MAX_BODY_CHARS {
-            return Err(AppError::Invalid(format!(
-                "description must be at most {MAX_BODY_CHARS} characters, got {length}"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-partners-description-length")
+                    .arg("max", MAX_BODY_CHARS)
+                    .arg("length", length),
+            ));
         }
         let contact_email = optional("contact_email", &self.contact_email, MAX_EMAIL_CHARS)?;
         if let Some(email) = &contact_email {
@@ -369,11 +371,9 @@ pub async fn express_interest(
 ) -> Result<Json<EntryView>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = require_user(&who, "an anonymous launch cannot express interest")?;
+        let user_id = require_user(&who, "error-partners-anonymous-interest")?;
         if who.is_moderator() {
-            return Err(AppError::Forbidden(
-                "only students express interest; teachers see who is interested",
-            ));
+            return Err(AppError::forbidden("error-partners-teacher-interest"));
         }
         let form = json_body(payload)?;
         let note = form
@@ -384,9 +384,9 @@ pub async fn express_interest(
             .flatten();
         let entry = visible_entry(&state, &who, entry_id).await?;
         if entry.closed {
-            return Err(AppError::Invalid(format!(
-                "the deadline of this entry was {}, so it no longer accepts interest",
-                entry.entry.deadline.as_deref().unwrap_or_default()
+            return Err(AppError::invalid(Msg::new("error-partners-closed").arg(
+                "deadline",
+                entry.entry.deadline.as_deref().unwrap_or_default(),
             )));
         }
         let now = unix_now();
@@ -422,17 +422,14 @@ pub async fn withdraw_interest(
 ) -> Result<Json<EntryView>, ErrorResponse> {
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
-        let user_id = require_user(&who, "an anonymous launch cannot withdraw interest")?;
+        let user_id = require_user(&who, "error-partners-anonymous-withdraw")?;
         visible_entry(&state, &who, entry_id).await?;
         if !state
             .store
             .withdraw_interest(space_id, entry_id, user_id)
             .await?
         {
-            return Err(AppError::Invalid(
-                "you have not expressed interest in this entry, so there is nothing to withdraw"
-                    .into(),
-            ));
+            return Err(AppError::invalid("error-partners-no-interest"));
         }
         Ok::<_, AppError>(Json(visible_entry(&state, &who, entry_id).await?))
     };
@@ -447,9 +444,9 @@ fn check_kind(kind: &str) -> Result<String, AppError> {
     if PARTNER_KINDS.contains(&kind) {
         Ok(kind.to_string())
     } else {
-        Err(AppError::Invalid(format!(
-            "kind {kind:?} is not one of organisation, project, internship, mentor"
-        )))
+        Err(AppError::invalid(
+            Msg::new("error-partners-kind").arg("kind", format!("{kind:?}")),
+        ))
     }
 }
 
@@ -457,12 +454,8 @@ fn check_kind(kind: &str) -> Result<String, AppError> {
 /// that are special in mail headers or in a `mailto:` URL (`?`, `&`, `#`, `%`), and a
 /// domain with a dot between non-empty labels. It does not check that the mailbox exists.
 fn check_email(email: &str) -> Result<(), AppError> {
-    let invalid = || {
-        AppError::Invalid(format!(
-            "contact_email {email:?} is not a valid e-mail address; use the form \
-             name@example.org"
-        ))
-    };
+    let invalid =
+        || AppError::invalid(Msg::new("error-partners-email").arg("email", format!("{email:?}")));
     let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
     let forbidden =
         |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\@?&#%".contains(c);
@@ -492,24 +485,21 @@ fn check_web_url(value: &str) -> Result<(), AppError> {
         {
             Ok(())
         }
-        Ok(_) => Err(AppError::Invalid(format!(
-            "contact_url {value:?} must be an http:// or https:// address, for example \
-             https://example.org"
-        ))),
-        Err(error) => Err(AppError::Invalid(format!(
-            "contact_url {value:?} is not a valid URL ({error}); use an address such as \
-             https://example.org"
-        ))),
+        Ok(_) => Err(AppError::invalid(
+            Msg::new("error-partners-url-scheme").arg("url", format!("{value:?}")),
+        )),
+        Err(error) => Err(AppError::invalid(
+            Msg::new("error-partners-url")
+                .arg("url", format!("{value:?}"))
+                .arg("reason", error.to_string()),
+        )),
     }
 }
 
 /// Accepts a calendar date written `YYYY-MM-DD` with a year from 2000 to 2100.
 fn check_date(value: &str) -> Result<(), AppError> {
-    let invalid = || {
-        AppError::Invalid(format!(
-            "deadline {value:?} is not a valid date; use YYYY-MM-DD, for example 2030-06-30"
-        ))
-    };
+    let invalid =
+        || AppError::invalid(Msg::new("error-partners-date").arg("date", format!("{value:?}")));
     let parts: Vec<&str> = value.split('-').collect();
     let [year, month, day] = parts.as_slice() else {
         return Err(invalid());
@@ -524,9 +514,11 @@ fn check_date(value: &str) -> Result<(), AppError> {
     let month: u8 = month.parse().map_err(|_| invalid())?;
     let day: u8 = day.parse().map_err(|_| invalid())?;
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::Invalid(format!(
-            "deadline {value:?} has year {year}; use a year from 2000 to 2100"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-partners-year")
+                .arg("date", format!("{value:?}"))
+                .arg("year", year),
+        ));
     }
     let month = time::Month::try_from(month).map_err(|_| invalid())?;
     time::Date::from_calendar_date(year, month, day).map_err(|_| invalid())?;

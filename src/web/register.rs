@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::Msg;
 use crate::lti::registration;
 use crate::store::registration::InviteClaim;
 use crate::store::Platform;
@@ -75,11 +76,7 @@ async fn run(
     query: RegisterQuery,
 ) -> Result<Html<String>, AppError> {
     let missing = |name: &str| {
-        AppError::Invalid(format!(
-            "the registration request has no {name}; start the registration from the \
-             platform (in Moodle: Manage tools, paste the cowork link as the tool URL and \
-             press Add LTI Advantage)"
-        ))
+        AppError::invalid(Msg::new("error-register-parameter-missing").arg("name", name))
     };
     let configuration_url = query
         .openid_configuration
@@ -93,9 +90,10 @@ async fn run(
         .ok()
         .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
         .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "openid_configuration {configuration_url:?} is not a URL with a host"
-            ))
+            AppError::invalid(
+                Msg::new("error-register-configuration-url")
+                    .arg("url", format!("{configuration_url:?}")),
+            )
         })?;
 
     let digest = match &invite {
@@ -103,10 +101,9 @@ async fn run(
         None if state.config.registration_allowed_hosts.contains(&host) => None,
         None => {
             tracing::warn!(%host, "dynamic registration without an invitation rejected");
-            return Err(AppError::RegistrationRejected(format!(
-                "registration needs a one-time invitation link, and the platform host {host} \
-                 is not in registration_allowed_hosts"
-            )));
+            return Err(AppError::RegistrationRejected(
+                Msg::new("error-register-host-not-allowed").arg("host", host),
+            ));
         }
     };
 
@@ -158,14 +155,13 @@ async fn claim(state: &AppState, token: &str) -> Result<String, AppError> {
     let digest = invite_digest(token);
     let reason = match state.store.claim_invite(&digest, unix_now()).await? {
         InviteClaim::Claimed => return Ok(digest),
-        InviteClaim::AlreadyUsed => "this invitation link was already used",
-        InviteClaim::Expired => "this invitation link has expired",
-        InviteClaim::Unknown => "this invitation link is not one that cowork issued",
+        InviteClaim::AlreadyUsed => "error-register-invite-used",
+        InviteClaim::Expired => "error-register-invite-expired",
+        InviteClaim::Unknown => "error-register-invite-unknown",
     };
-    tracing::warn!(reason, "dynamic registration invitation rejected");
-    Err(AppError::RegistrationRejected(format!(
-        "{reason}; create a new one with `cowork platform invite`"
-    )))
+    let reason = Msg::new(reason);
+    tracing::warn!(%reason, "dynamic registration invitation rejected");
+    Err(AppError::RegistrationRejected(reason))
 }
 
 fn render_registered(

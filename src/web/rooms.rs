@@ -18,10 +18,12 @@ use crate::chat::hub::Event;
 use crate::chat::protocol::ServerMessage;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::{Lang, Msg};
 use crate::lti::claims::SpaceRole;
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::{NewRoom, Room, RoomChange, SpaceSettings};
 use crate::unix_now;
+use crate::web::help::length_outside;
 use crate::web::space::authenticate;
 
 /// The header that carries the session token on state-changing requests.
@@ -69,22 +71,21 @@ pub fn participant(space_id: i64, view: crate::store::SessionView) -> Participan
         name: view
             .user_name
             .unwrap_or_else(|| "Unnamed participant".into()),
+        lang: Lang::from_locale(view.locale.as_deref()),
     }
 }
 
 fn require_moderator(who: &Participant) -> Result<i64, AppError> {
     match who.user_id {
         Some(user_id) if who.is_moderator() => Ok(user_id),
-        _ => Err(AppError::Forbidden(
-            "only teachers of the course can do this",
-        )),
+        _ => Err(AppError::forbidden("error-teachers-only")),
     }
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload
         .map(|Json(value)| value)
-        .map_err(|rejection| AppError::Invalid(rejection.body_text()))
+        .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
 /// A room with its team members, as the room list shows it.
@@ -134,9 +135,9 @@ pub async fn create_room(
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
         let request = body(payload)?;
-        let user_id = who.user_id.ok_or(AppError::Forbidden(
-            "an anonymous launch cannot create rooms",
-        ))?;
+        let user_id = who
+            .user_id
+            .ok_or(AppError::forbidden("error-rooms-anonymous-create"))?;
         if !who.is_moderator()
             && !state
                 .store
@@ -144,9 +145,7 @@ pub async fn create_room(
                 .await?
                 .students_create_rooms
         {
-            return Err(AppError::Forbidden(
-                "the teacher allows only teachers to create rooms here",
-            ));
+            return Err(AppError::forbidden("error-rooms-teachers-create"));
         }
         let room = NewRoom {
             space_id,
@@ -212,9 +211,7 @@ pub async fn change_room(
             .await?
             .ok_or(AppError::NotFound)?;
         if existing.default_key.is_some() && request.archived == Some(true) {
-            return Err(AppError::Invalid(
-                "the open space and the quiet zone cannot be archived".into(),
-            ));
+            return Err(AppError::invalid("error-rooms-default-archive"));
         }
         let change = RoomChange {
             name: request
@@ -267,9 +264,9 @@ pub async fn set_membership(
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
         let request = body(payload)?;
-        let user_id = who.user_id.ok_or(AppError::Forbidden(
-            "an anonymous launch cannot join a team",
-        ))?;
+        let user_id = who
+            .user_id
+            .ok_or(AppError::forbidden("error-rooms-anonymous-join"))?;
         let room = state
             .store
             .room(space_id, room_id)
@@ -277,7 +274,7 @@ pub async fn set_membership(
             .filter(|room| room.archived_at.is_none())
             .ok_or(AppError::NotFound)?;
         if room.kind != "team" {
-            return Err(AppError::Invalid("only team tables have members".into()));
+            return Err(AppError::invalid("error-rooms-members-team-only"));
         }
         if request.member {
             state.store.join_room(room_id, user_id, unix_now()).await?;
@@ -309,9 +306,9 @@ pub async fn change_settings(
         }
         if let Some(window) = request.edit_window_secs {
             if !(0..=86_400).contains(&window) {
-                return Err(AppError::Invalid(format!(
-                    "edit_window_secs {window} is outside 0..=86400 seconds"
-                )));
+                return Err(AppError::invalid(
+                    Msg::new("error-rooms-edit-window").arg("seconds", window),
+                ));
             }
             settings.edit_window_secs = window;
         }
@@ -359,10 +356,11 @@ pub async fn mute(
         let actor = require_moderator(&who)?;
         let request = body(payload)?;
         if !(0..=MAX_MUTE_MINUTES).contains(&request.minutes) {
-            return Err(AppError::Invalid(format!(
-                "minutes {} is outside 0..={MAX_MUTE_MINUTES}",
-                request.minutes
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-rooms-mute-minutes")
+                    .arg("minutes", request.minutes)
+                    .arg("max", MAX_MUTE_MINUTES),
+            ));
         }
         if !state.store.is_member(space_id, request.user_id).await? {
             return Err(AppError::NotFound);
@@ -428,24 +426,22 @@ async fn publish_rooms(state: &AppState, space_id: i64) -> Result<(), AppError> 
 fn check_kind(kind: &str) -> Result<String, AppError> {
     match kind {
         "team" | "discussion" => Ok(kind.to_string()),
-        other => Err(AppError::Invalid(format!(
-            "kind {other:?} cannot be created; use \"team\" or \"discussion\""
-        ))),
+        other => Err(AppError::invalid(
+            Msg::new("error-rooms-kind").arg("kind", format!("{other:?}")),
+        )),
     }
 }
 
 fn check_text(name: &str, value: &str, min: usize, max: usize) -> Result<String, AppError> {
     if value.contains('\0') {
-        return Err(AppError::Invalid(format!(
-            "{name} contains a NUL character"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-field-nul").arg("field", name),
+        ));
     }
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length < min || length > max {
-        return Err(AppError::Invalid(format!(
-            "{name} must be {min} to {max} characters, got {length}"
-        )));
+        return Err(length_outside(name, min, max, length));
     }
     Ok(trimmed.to_string())
 }
@@ -456,23 +452,22 @@ fn check_positions(kind: &str, positions: &[String]) -> Result<Option<String>, A
         if positions.is_empty() {
             return Ok(None);
         }
-        return Err(AppError::Invalid(
-            "only discussion rooms have positions".into(),
-        ));
+        return Err(AppError::invalid("error-rooms-positions-discussion-only"));
     }
     if !(2..=MAX_POSITIONS).contains(&positions.len()) {
-        return Err(AppError::Invalid(format!(
-            "a discussion needs 2 to {MAX_POSITIONS} positions, got {}",
-            positions.len()
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-rooms-positions-count")
+                .arg("max", MAX_POSITIONS)
+                .arg("count", positions.len()),
+        ));
     }
     let mut cleaned = Vec::new();
     for position in positions {
         let position = check_text("position", position, 1, 60)?;
         if position.contains('\n') || cleaned.contains(&position) {
-            return Err(AppError::Invalid(format!(
-                "position {position:?} is repeated or has a line break"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-rooms-position-repeated").arg("position", format!("{position:?}")),
+            ));
         }
         cleaned.push(position);
     }

@@ -55,9 +55,7 @@ fn require_teacher(participant: &Participant) -> Result<(), AppError> {
     if participant.is_moderator() {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only teachers of the course can see the roster",
-        ))
+        Err(AppError::forbidden("error-roster-teachers-only"))
     }
 }
 
@@ -148,12 +146,7 @@ async fn refresh(
         require_teacher(&participant)?;
         match roster::refresh(&state, space_id).await {
             Ok(count) => Ok(Json(json!({ "members": count }))),
-            Err(RefreshError::NoSource) => Err(AppError::Invalid(
-                "no launch into this space carried the platform's membership service; enable \
-                 the Names and Role Provisioning service for the tool in the platform and \
-                 launch again"
-                    .into(),
-            )),
+            Err(RefreshError::NoSource) => Err(AppError::invalid("error-roster-no-source")),
             Err(RefreshError::Platform(reason)) => Err(AppError::RosterFailed(reason)),
             Err(RefreshError::Storage(error)) => Err(AppError::Storage(error)),
         }

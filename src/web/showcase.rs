@@ -33,12 +33,14 @@ use crate::chat::markdown;
 use crate::chat::protocol::REACTIONS;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
+use crate::i18n::Msg;
 use crate::store::chat::{Interaction, ReactionCount};
 use crate::store::showcase::{
     Feedback, FeedbackInput, FileStorage, NewComment, ShowcaseComment, ShowcaseItem,
 };
 use crate::store::upload_dir::UploadDir;
 use crate::unix_now;
+use crate::web::help::too_long;
 use crate::web::rooms::{reader, writer};
 
 /// Largest body of the showcase's JSON requests, the same as the app-wide limit.
@@ -93,24 +95,22 @@ pub fn router() -> Router<AppState> {
 
 /// Returns the signed-in person's user id, or a 403 for an anonymous launch.
 fn user_of(person: &Participant) -> Result<i64, AppError> {
-    person.user_id.ok_or(AppError::Forbidden(
-        "an anonymous launch can read the showcase but not write in it",
-    ))
+    person
+        .user_id
+        .ok_or(AppError::forbidden("error-showcase-anonymous"))
 }
 
 fn require_teacher(person: &Participant) -> Result<i64, AppError> {
     match person.user_id {
         Some(user_id) if person.is_moderator() => Ok(user_id),
-        _ => Err(AppError::Forbidden(
-            "only teachers of the course can do this",
-        )),
+        _ => Err(AppError::forbidden("error-teachers-only")),
     }
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload
         .map(|Json(value)| value)
-        .map_err(|rejection| AppError::Invalid(rejection.body_text()))
+        .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
 async fn find_item(
@@ -362,16 +362,15 @@ async fn add_comment(
 
 fn check_comment(text: &str) -> Result<(), AppError> {
     if text.is_empty() {
-        return Err(AppError::Invalid(
-            "the comment is empty; write something first".into(),
-        ));
+        return Err(AppError::invalid("error-showcase-comment-empty"));
     }
     let length = text.chars().count();
     if length > markdown::MAX_BODY_CHARS {
-        return Err(AppError::Invalid(format!(
-            "the comment has {length} characters; the maximum is {}",
-            markdown::MAX_BODY_CHARS
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-showcase-comment-too-long")
+                .arg("length", length)
+                .arg("max", markdown::MAX_BODY_CHARS),
+        ));
     }
     Ok(())
 }
@@ -421,11 +420,11 @@ async fn react(
         let user_id = user_of(&person)?;
         let request = body(payload)?;
         if !REACTIONS.contains(&request.emoji.as_str()) {
-            return Err(AppError::Invalid(format!(
-                "emoji {:?} is not one of the reactions {}",
-                request.emoji,
-                REACTIONS.join(" ")
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-showcase-reaction")
+                    .arg("emoji", format!("{:?}", request.emoji))
+                    .arg("reactions", REACTIONS.join(" ")),
+            ));
         }
         let item = find_item(&state, space_id, item_id).await?;
         let now = unix_now();
@@ -460,9 +459,11 @@ fn check_score(name: &str, score: i64) -> Result<i64, AppError> {
     if (1..=5).contains(&score) {
         Ok(score)
     } else {
-        Err(AppError::Invalid(format!(
-            "{name} must be a whole number from 1 to 5, got {score}"
-        )))
+        Err(AppError::invalid(
+            Msg::new("error-showcase-score")
+                .arg("field", name)
+                .arg("score", score),
+        ))
     }
 }
 
@@ -470,9 +471,7 @@ fn check_feedback_text(name: &str, text: &str) -> Result<String, AppError> {
     let trimmed = text.trim();
     let length = trimmed.chars().count();
     if length > MAX_FEEDBACK_CHARS {
-        return Err(AppError::Invalid(format!(
-            "{name} has {length} characters; the maximum is {MAX_FEEDBACK_CHARS}"
-        )));
+        return Err(too_long(name, MAX_FEEDBACK_CHARS, length));
     }
     Ok(trimmed.to_string())
 }
@@ -489,9 +488,7 @@ async fn save_feedback(
         let request = body(payload)?;
         let item = find_item(&state, space_id, item_id).await?;
         if item.author_id == user_id {
-            return Err(AppError::Forbidden(
-                "authors cannot give feedback on their own work",
-            ));
+            return Err(AppError::forbidden("error-showcase-own-feedback"));
         }
         let input = FeedbackInput {
             space_id,
@@ -504,10 +501,7 @@ async fn save_feedback(
             improve: check_feedback_text("improve", &request.improve)?,
         };
         if input.works.is_empty() && input.improve.is_empty() {
-            return Err(AppError::Invalid(
-                "works and improve are both empty; write what works, what to improve, or both"
-                    .into(),
-            ));
+            return Err(AppError::invalid("error-showcase-feedback-empty"));
         }
         let now = unix_now();
         let saved = state
@@ -575,9 +569,8 @@ async fn remove_item(
         let item = find_item(&state, space_id, item_id).await?;
         let actor = match person.user_id {
             Some(user_id) if user_id == item.author_id => user_id,
-            _ => require_teacher(&person).map_err(|_| {
-                AppError::Forbidden("only the author and teachers of the course can remove an item")
-            })?,
+            _ => require_teacher(&person)
+                .map_err(|_| AppError::forbidden("error-showcase-remove-not-allowed"))?,
         };
         let now = unix_now();
         let removed = state

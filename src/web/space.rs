@@ -18,6 +18,7 @@ use crate::lti::claims::SpaceRole;
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::{Member, SessionView};
 use crate::unix_now;
+use crate::web::language;
 
 /// How many recent members the page lists.
 const MEMBER_LIST_LIMIT: i64 = 50;
@@ -54,7 +55,8 @@ struct SpacePage {
     strings_json: String,
 }
 
-/// Finds the session for `space_id` from the `lt` parameter or, failing that, the cookie.
+/// Finds the session for `space_id` from the `lt` parameter or, failing that, the cookie,
+/// and notes its locale as the language of the request's errors.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
@@ -73,6 +75,7 @@ pub async fn authenticate(
         }
         if let Some(view) = state.store.session(&session_id, unix_now()).await? {
             if view.space_id == space_id {
+                language::note_locale(view.locale.as_deref());
                 return Ok(view);
             }
             wrong_space = true;

@@ -3,6 +3,8 @@
 //! content type a browser sends is ignored. HTML, SVG and other markup are rejected, so
 //! cowork serves no file that a browser would render as a page.
 
+use crate::i18n::Msg;
+
 /// Kind of content detected in a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Content {
@@ -28,24 +30,25 @@ pub enum Content {
 }
 
 impl Content {
-    fn description(self) -> &'static str {
-        match self {
-            Content::Pdf => "a PDF document",
-            Content::Png => "a PNG image",
-            Content::Jpeg => "a JPEG image",
-            Content::Gif => "a GIF image",
-            Content::Webp => "a WebP image",
-            Content::Zip => "a ZIP archive",
-            Content::Docx => "a Word document (.docx)",
-            Content::Xlsx => "an Excel workbook (.xlsx)",
-            Content::Pptx => "a PowerPoint presentation (.pptx)",
-            Content::Odt => "an OpenDocument text (.odt)",
-            Content::Ods => "an OpenDocument spreadsheet (.ods)",
-            Content::Odp => "an OpenDocument presentation (.odp)",
-            Content::Text => "plain text",
-            Content::Markup => "HTML, SVG or XML markup",
-            Content::Unknown => "data of an unknown type",
-        }
+    /// Returns the message naming this kind of content, such as "a PNG image".
+    fn description(self) -> Msg {
+        Msg::new(match self {
+            Content::Pdf => "error-content-pdf",
+            Content::Png => "error-content-png",
+            Content::Jpeg => "error-content-jpeg",
+            Content::Gif => "error-content-gif",
+            Content::Webp => "error-content-webp",
+            Content::Zip => "error-content-zip",
+            Content::Docx => "error-content-docx",
+            Content::Xlsx => "error-content-xlsx",
+            Content::Pptx => "error-content-pptx",
+            Content::Odt => "error-content-odt",
+            Content::Ods => "error-content-ods",
+            Content::Odp => "error-content-odp",
+            Content::Text => "error-content-text",
+            Content::Markup => "error-content-markup",
+            Content::Unknown => "error-content-unknown",
+        })
     }
 
     fn is_zip(self) -> bool {
@@ -158,24 +161,24 @@ pub fn accepted_extensions() -> String {
 
 /// Checks a file against the allow-list and returns its type, or a message that states
 /// what is wrong and what to do.
-pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static FileType, String> {
+pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static FileType, Msg> {
     let accepted = accepted_extensions().replace(',', ", ");
     let Some((_, extension)) = name.rsplit_once('.') else {
-        return Err(format!(
-            "the file name {name:?} has no extension; accepted types are {accepted}"
-        ));
+        return Err(Msg::new("error-file-no-extension")
+            .arg("name", format!("{name:?}"))
+            .arg("accepted", accepted));
     };
     let extension = extension.to_ascii_lowercase();
     let Some(file_type) = FILE_TYPES
         .iter()
         .find(|file_type| file_type.extensions.contains(&extension.as_str()))
     else {
-        return Err(format!(
-            "files of type .{extension} are not accepted; accepted types are {accepted}"
-        ));
+        return Err(Msg::new("error-file-type")
+            .arg("extension", extension)
+            .arg("accepted", accepted));
     };
     if bytes.is_empty() {
-        return Err(format!("the file {name:?} is empty"));
+        return Err(Msg::new("error-file-empty").arg("name", format!("{name:?}")));
     }
     let content = detect(bytes);
     let matches = match file_type.content {
@@ -183,12 +186,11 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Result<&'static FileType, String>
         expected => content == expected,
     };
     if !matches {
-        return Err(format!(
-            "the file {name:?} is named .{extension}, but its content is {}, not {}; \
-             upload the file in its real format with the matching extension",
-            content.description(),
-            file_type.content.description()
-        ));
+        return Err(Msg::new("error-file-content")
+            .arg("name", format!("{name:?}"))
+            .arg("extension", extension)
+            .arg("content", content.description())
+            .arg("expected", file_type.content.description()));
     }
     Ok(file_type)
 }
@@ -427,7 +429,7 @@ pub(crate) mod tests {
             check_file("photo.PNG", PNG).unwrap().content_type,
             "image/png"
         );
-        let error = check_file("report.pdf", PNG).unwrap_err();
+        let error = check_file("report.pdf", PNG).unwrap_err().to_string();
         assert!(error.contains("a PNG image"), "{error}");
         assert!(error.contains("not a PDF document"), "{error}");
         let docx = zip(&[
@@ -441,7 +443,10 @@ pub(crate) mod tests {
         let plain = zip(&[("notes.txt", b"hello")]);
         assert!(check_file("essay.docx", &plain).is_err());
         assert!(check_file("notes.txt", b"<html><body>hi</body></html>").is_err());
-        assert!(check_file("empty.txt", b"").unwrap_err().contains("empty"));
+        assert!(check_file("empty.txt", b"")
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
     }
 
     #[test]
@@ -454,7 +459,7 @@ pub(crate) mod tests {
             "run.exe",
             "README",
         ] {
-            let error = check_file(name, b"hello").unwrap_err();
+            let error = check_file(name, b"hello").unwrap_err().to_string();
             assert!(error.contains("accepted types are"), "{name}: {error}");
         }
     }

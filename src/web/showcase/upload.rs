@@ -24,8 +24,10 @@ use crate::app::AppState;
 use crate::chat::markdown;
 use crate::chat::service::Participant;
 use crate::error::{wants_json, AppError, ErrorResponse};
+use crate::i18n::Msg;
 use crate::store::showcase::{FileStorage, NewFile, NewItem};
 use crate::unix_now;
+use crate::web::help::{text_length, too_long};
 use crate::web::rooms::{participant, TOKEN_HEADER};
 use crate::web::space::authenticate;
 
@@ -39,7 +41,6 @@ const MAX_FILE_NAME_CHARS: usize = 200;
 const MAX_TEXT_FIELD_BYTES: usize = 4 * markdown::MAX_BODY_CHARS;
 /// More parts than the five known fields and a few repeats are rejected.
 const MAX_PARTS: usize = 8;
-const FIELD_LIST: &str = "lt, title, description, link and file";
 
 #[derive(Default)]
 struct PublishForm {
@@ -85,10 +86,9 @@ async fn publish(
     let mut multipart = Multipart::from_request(request, state)
         .await
         .map_err(|rejection| {
-            AppError::Invalid(format!(
-                "{}; send the form as multipart/form-data",
-                rejection.body_text()
-            ))
+            AppError::invalid(
+                Msg::new("error-upload-not-multipart").arg("reason", rejection.body_text()),
+            )
         })?;
     let header_token = headers
         .get(TOKEN_HEADER)
@@ -109,15 +109,8 @@ async fn publish(
     let description = check_description(&form.description)?;
     let link = check_link(&form.link)?;
     match (&link, &form.file) {
-        (Some(_), Some(_)) => {
-            return Err(AppError::Invalid(
-                "the form has both a link and a file; give one of them".into(),
-            ))
-        }
-        (None, None) => return Err(AppError::Invalid(
-            "the form has neither a link nor a file; give an http or https link or choose a file"
-                .into(),
-        )),
+        (Some(_), Some(_)) => return Err(AppError::invalid("error-upload-link-and-file")),
+        (None, None) => return Err(AppError::invalid("error-upload-no-link-or-file")),
         _ => {}
     }
 
@@ -224,9 +217,9 @@ async fn read_form(
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         parts += 1;
         if parts > MAX_PARTS {
-            return Err(AppError::Invalid(format!(
-                "the form has more than {MAX_PARTS} parts; send only {FIELD_LIST}"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-upload-too-many-parts").arg("max", MAX_PARTS),
+            ));
         }
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
@@ -252,9 +245,9 @@ async fn read_form(
                 }
             }
             other => {
-                return Err(AppError::Invalid(format!(
-                    "unknown form field {other:?}; send only {FIELD_LIST}"
-                )))
+                return Err(AppError::invalid(
+                    Msg::new("error-upload-unknown-field").arg("field", format!("{other:?}")),
+                ))
             }
         }
     }
@@ -277,7 +270,7 @@ async fn sign_in(
 }
 
 fn unreadable(error: MultipartError) -> AppError {
-    AppError::Invalid(format!("the form could not be read: {}", error.body_text()))
+    AppError::invalid(Msg::new("error-upload-unreadable").arg("reason", error.body_text()))
 }
 
 async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, AppError> {
@@ -285,13 +278,15 @@ async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, AppError>
     while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > MAX_TEXT_FIELD_BYTES {
-            return Err(AppError::Invalid(format!(
-                "the field {name} is longer than {MAX_TEXT_FIELD_BYTES} bytes"
-            )));
+            return Err(AppError::invalid(
+                Msg::new("error-upload-field-too-long")
+                    .arg("field", name)
+                    .arg("max", MAX_TEXT_FIELD_BYTES),
+            ));
         }
     }
     String::from_utf8(bytes)
-        .map_err(|_| AppError::Invalid(format!("the field {name} is not valid UTF-8 text")))
+        .map_err(|_| AppError::invalid(Msg::new("error-upload-field-utf8").arg("field", name)))
 }
 
 async fn read_file(mut field: Field<'_>, limit: u64) -> Result<Vec<u8>, AppError> {
@@ -306,19 +301,18 @@ async fn read_file(mut field: Field<'_>, limit: u64) -> Result<Vec<u8>, AppError
 }
 
 fn too_large(limit: u64) -> AppError {
-    AppError::Invalid(format!(
-        "the file is larger than the upload limit of {}; choose a smaller file or publish a link to it",
-        describe_bytes(limit)
-    ))
+    AppError::invalid(Msg::new("error-upload-too-large").arg("limit", describe_bytes(limit)))
 }
 
 /// "10 MiB (10485760 bytes)" for whole mebibytes, otherwise "1000 bytes".
-pub fn describe_bytes(bytes: u64) -> String {
+pub fn describe_bytes(bytes: u64) -> Msg {
     const MIB: u64 = 1024 * 1024;
     if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB ({bytes} bytes)", bytes / MIB)
+        Msg::new("error-size-mib")
+            .arg("mib", bytes / MIB)
+            .arg("bytes", bytes)
     } else {
-        format!("{bytes} bytes")
+        Msg::new("error-size-bytes").arg("bytes", bytes)
     }
 }
 
@@ -326,9 +320,7 @@ fn check_title(title: &str) -> Result<String, AppError> {
     let trimmed = title.trim();
     let length = trimmed.chars().count();
     if length == 0 || length > MAX_TITLE_CHARS {
-        return Err(AppError::Invalid(format!(
-            "title must be 1 to {MAX_TITLE_CHARS} characters, got {length}"
-        )));
+        return Err(text_length("title", MAX_TITLE_CHARS, length));
     }
     Ok(trimmed.to_string())
 }
@@ -337,10 +329,7 @@ fn check_description(description: &str) -> Result<String, AppError> {
     let trimmed = description.trim();
     let length = trimmed.chars().count();
     if length > markdown::MAX_BODY_CHARS {
-        return Err(AppError::Invalid(format!(
-            "description has {length} characters; the maximum is {}",
-            markdown::MAX_BODY_CHARS
-        )));
+        return Err(too_long("description", markdown::MAX_BODY_CHARS, length));
     }
     Ok(trimmed.to_string())
 }
@@ -352,19 +341,23 @@ fn check_link(link: &str) -> Result<Option<String>, AppError> {
         return Ok(None);
     }
     if trimmed.chars().count() > MAX_LINK_CHARS {
-        return Err(AppError::Invalid(format!(
-            "link is longer than {MAX_LINK_CHARS} characters"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-field-longer-than")
+                .arg("field", "link")
+                .arg("max", MAX_LINK_CHARS),
+        ));
     }
     let url = url::Url::parse(trimmed).map_err(|error| {
-        AppError::Invalid(format!(
-            "link {trimmed:?} is not a valid URL ({error}); give a full address such as https://example.edu/work"
-        ))
+        AppError::invalid(
+            Msg::new("error-upload-link")
+                .arg("link", format!("{trimmed:?}"))
+                .arg("reason", error.to_string()),
+        )
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(AppError::Invalid(format!(
-            "link {trimmed:?} must be an http:// or https:// address"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-upload-link-scheme").arg("link", format!("{trimmed:?}")),
+        ));
     }
     Ok(Some(url.to_string()))
 }
@@ -377,15 +370,15 @@ fn clean_file_name(raw: &str) -> Result<String, AppError> {
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() {
-        return Err(AppError::Invalid(
-            "the file has no name; give it a name with an extension, such as report.pdf".into(),
-        ));
+        return Err(AppError::invalid("error-upload-file-unnamed"));
     }
     let length = cleaned.chars().count();
     if length > MAX_FILE_NAME_CHARS {
-        return Err(AppError::Invalid(format!(
-            "the file name has {length} characters; the maximum is {MAX_FILE_NAME_CHARS}, so rename the file"
-        )));
+        return Err(AppError::invalid(
+            Msg::new("error-upload-file-name-length")
+                .arg("length", length)
+                .arg("max", MAX_FILE_NAME_CHARS),
+        ));
     }
     Ok(cleaned.to_string())
 }
@@ -429,7 +422,10 @@ mod tests {
 
     #[test]
     fn limits_described_for_people() {
-        assert_eq!(describe_bytes(10 * 1024 * 1024), "10 MiB (10485760 bytes)");
-        assert_eq!(describe_bytes(1000), "1000 bytes");
+        assert_eq!(
+            describe_bytes(10 * 1024 * 1024).to_string(),
+            "10 MiB (10485760 bytes)"
+        );
+        assert_eq!(describe_bytes(1000).to_string(), "1000 bytes");
     }
 }
