@@ -217,9 +217,9 @@ impl DemoPlatform {
         }
     }
 
-    /// Reads a tool's `LtiDeepLinkingResponse` as Moodle's `contentitem_return.php` does:
-    /// the signature against the tool's JWKS, the tool as issuer and the platform as
-    /// audience, the request's `data` returned unchanged. Each resource link becomes an
+    /// Reads a tool's `LtiDeepLinkingResponse`: the signature against the tool's JWKS,
+    /// the tool as issuer and the platform as audience, the request's `data` returned
+    /// unchanged. Each resource link becomes an
     /// activity of the request's course, with a gradebook column when it asks for one.
     pub async fn accept_deep_link_response(&self, jwt: &str) -> Result<Vec<Activity>, String> {
         let header = jsonwebtoken::decode_header(jwt)
