@@ -19,6 +19,8 @@ mod help_sql;
 pub mod partners;
 mod partners_sql;
 mod postgres;
+pub mod questionnaires;
+mod questionnaires_sql;
 pub mod registration;
 mod registration_sql;
 pub mod roster;
@@ -42,6 +44,7 @@ pub use grades::GradeStore;
 pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
+pub use questionnaires::QuestionnaireStore;
 pub use registration::RegistrationStore;
 pub use roster::RosterStore;
 pub use showcase::ShowcaseStore;
@@ -192,6 +195,7 @@ pub trait Store:
     + RegistrationStore
     + RosterStore
     + DeepLinkStore
+    + QuestionnaireStore
     + Send
     + Sync
     + 'static

@@ -45,3 +45,7 @@ super::grades_sql::impl_grade_store!(PostgresStore, " FOR UPDATE SKIP LOCKED");
 super::registration_sql::impl_registration_store!(PostgresStore);
 super::roster_sql::impl_roster_store!(PostgresStore);
 super::deep_linking_sql::impl_deep_link_store!(PostgresStore);
+super::questionnaires_sql::impl_questionnaire_store!(
+    PostgresStore,
+    sqlx::Transaction<'static, sqlx::Postgres>
+);

@@ -46,3 +46,7 @@ super::grades_sql::impl_grade_store!(SqliteStore, "");
 super::registration_sql::impl_registration_store!(SqliteStore);
 super::roster_sql::impl_roster_store!(SqliteStore);
 super::deep_linking_sql::impl_deep_link_store!(SqliteStore);
+super::questionnaires_sql::impl_questionnaire_store!(
+    SqliteStore,
+    sqlx::Transaction<'static, sqlx::Sqlite>
+);
