@@ -108,6 +108,56 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/focus/sessions/{session_id}/abandon",
         For::Author,
     ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/questionnaires",
+        For::Member,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/questionnaires/list",
+        For::Member,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/list",
+        For::Teacher,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/from-template",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}",
+        For::Member,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}",
+        For::Teacher,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}/status",
+        For::Teacher,
+    ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}/response",
+        For::Member,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}/results",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}/report",
+        For::Teacher,
+    ),
     route(Method::GET, "/spaces/{space_id}/help", For::Member),
     route(Method::GET, "/spaces/{space_id}/help/requests", For::Member),
     route(
@@ -261,6 +311,11 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/showcase/items/{item_id}",
         For::Author,
     ),
+    route(
+        Method::POST,
+        "/spaces/{space_id}/questionnaires/{questionnaire_id}/delete",
+        For::Teacher,
+    ),
 ];
 
 /// Ids of the items a route's path may name, all in one space.
@@ -273,6 +328,7 @@ struct Ids {
     request: i64,
     entry: i64,
     item: i64,
+    questionnaire: i64,
 }
 
 impl Ids {
@@ -285,6 +341,7 @@ impl Ids {
             .replace("{entry_id}", &self.entry.to_string())
             .replace("{item_id}", &self.item.to_string())
             .replace("{row_id}", &self.item.to_string())
+            .replace("{questionnaire_id}", &self.questionnaire.to_string())
     }
 }
 
@@ -324,6 +381,7 @@ fn body_for(path: &str) -> Value {
         "feedback" => json!({"clarity": 4, "originality": 4, "usefulness": 4}),
         "featured" => json!({"featured": true}),
         "archive" => json!({"archived": true}),
+        "status" => json!({"status": "open"}),
         _ if names_item && path.contains("/events/") => event_body(),
         _ if names_item && path.contains("/partners/") => entry_body(),
         _ if names_item && path.contains("/rooms/") => json!({"topic": "Matrix"}),
@@ -426,6 +484,27 @@ async fn publish(app: &TestApp, who: &Launched) -> i64 {
     created["id"].as_i64().unwrap()
 }
 
+/// Creates an open questionnaire as `teacher` and returns its id.
+async fn open_questionnaire(app: &TestApp, teacher: &Launched) -> i64 {
+    let template = json!({"template": "communication-climate"});
+    let id = create(app, teacher, "/questionnaires/from-template", template).await;
+    let url = format!(
+        "{}/spaces/{}/questionnaires/{id}/status",
+        app.tool_url, teacher.space_id
+    );
+    let response = app
+        .http
+        .post(url)
+        .header("x-cowork-token", token_of(teacher))
+        .header("accept", "application/json")
+        .json(&json!({"status": "open"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    id
+}
+
 /// Creates one item of every kind in `teacher`'s space; `author` makes the items that
 /// belong to a student.
 async fn make_items(app: &TestApp, teacher: &Launched, author: &Launched) -> Ids {
@@ -442,6 +521,7 @@ async fn make_items(app: &TestApp, teacher: &Launched, author: &Launched) -> Ids
         request: create(app, author, "/help/requests", help).await,
         entry: create(app, teacher, "/partners/entries", entry_body()).await,
         item: publish(app, author).await,
+        questionnaire: open_questionnaire(app, teacher).await,
     }
 }
 

@@ -69,6 +69,7 @@ space-pages = Space pages
 space-page-help = Help desk
 space-page-showcase = Showcase
 space-page-focus = Focus sessions
+space-page-questionnaires = Questionnaires
 space-page-partners = Partners
 space-page-events = Events
 space-page-manage = Rooms and settings

@@ -355,3 +355,26 @@ error-dl-used = this choice was already sent to the course; to add more, start a
 error-dl-expired = this page expired after an hour; start again with “Select content” in the course
 error-dl-field-title = title
 error-dl-field-description = description
+
+# Questionnaires
+error-questionnaire-teachers-only = only teachers of this space can manage questionnaires and see their results
+error-questionnaire-item-kind = item { $position } has kind { $kind }; use likert5, likert7, satisfaction, single, multiple or text
+error-questionnaire-options-unexpected = item { $position } has options, but only single and multiple choice items take options; remove them
+error-questionnaire-options-count = item { $position } has { $count } options; a choice item needs 2 to { $max }
+error-questionnaire-scale-kind = item { $position } names a scale, but only likert5, likert7 and satisfaction items can form a scale
+error-questionnaire-wave = wave must be "pre", "post" or empty, got { $wave }
+error-questionnaire-pre = pre_id { $pre_id } must name a "pre" questionnaire of this space, and only a "post" questionnaire can link to one
+error-questionnaire-window = closes_at must be later than opens_at
+error-questionnaire-item-count = a questionnaire needs 1 to { $max } items, got { $count }
+error-questionnaire-template = template { $template } is unknown; use one of { $templates }
+error-questionnaire-answered = someone has already answered, so items and anonymity can no longer change; only the title, description and times can
+error-questionnaire-status = status must be "open" or "closed", got { $status }
+error-questionnaire-value = item { $position } takes values from { $min } to { $max }, got { $value }
+error-questionnaire-missing-value = item { $position } has no answer; send "value" (or "values" for a multiple choice item) or leave the item out
+error-questionnaire-anonymous-session = an anonymous launch cannot answer questionnaires, because the course platform did not identify you
+error-questionnaire-not-open = this questionnaire does not take answers now: it is not open, or its time window has passed
+error-questionnaire-unknown-item = item { $item_id } is not an item of this questionnaire
+error-questionnaire-duplicate-item = item { $item_id } is answered twice; send one answer per item
+error-questionnaire-empty-response = the response has no answers; answer at least one item
+error-questionnaire-undecided-flag = count_undecided must be "true" or "false", got { $value }
+error-questionnaire-weights = weights { $weights } must be five numbers from -1 to 1, separated by commas, from "fully dissatisfied" to "fully satisfied"

@@ -69,6 +69,7 @@ space-pages = Разделы пространства
 space-page-help = Взаимопомощь
 space-page-showcase = Витрина работ
 space-page-focus = Сессии фокуса
+space-page-questionnaires = Анкеты
 space-page-partners = Партнёры
 space-page-events = События
 space-page-manage = Комнаты и настройки

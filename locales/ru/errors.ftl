@@ -413,3 +413,26 @@ error-dl-used = этот выбор уже отправлен в курс; чт�
 error-dl-expired = срок действия страницы (один час) истёк; начните заново с «Выбрать содержимое» в курсе
 error-dl-field-title = название
 error-dl-field-description = описание
+
+# Анкеты
+error-questionnaire-teachers-only = управлять анкетами и видеть их результаты могут только преподаватели этого пространства
+error-questionnaire-item-kind = у вопроса { $position } тип { $kind }; используйте likert5, likert7, satisfaction, single, multiple или text
+error-questionnaire-options-unexpected = у вопроса { $position } есть варианты, но варианты бывают только у вопросов с выбором; уберите их
+error-questionnaire-options-count = у вопроса { $position } вариантов: { $count }; вопросу с выбором нужно от 2 до { $max }
+error-questionnaire-scale-kind = вопрос { $position } относится к шкале, но шкалу образуют только вопросы likert5, likert7 и satisfaction
+error-questionnaire-wave = wave должна быть "pre", "post" или пустой, получено { $wave }
+error-questionnaire-pre = pre_id { $pre_id } должен указывать на анкету "pre" этого пространства, и ссылаться на неё может только анкета "post"
+error-questionnaire-window = closes_at должно быть позже opens_at
+error-questionnaire-item-count = в анкете должно быть от 1 до { $max } вопросов, получено { $count }
+error-questionnaire-template = шаблон { $template } неизвестен; используйте один из: { $templates }
+error-questionnaire-answered = на анкету уже ответили, поэтому вопросы и анонимность менять нельзя; можно менять только название, описание и сроки
+error-questionnaire-status = status должен быть "open" или "closed", получено { $status }
+error-questionnaire-value = вопрос { $position } принимает значения от { $min } до { $max }, получено { $value }
+error-questionnaire-missing-value = на вопрос { $position } нет ответа; передайте "value" ("values" для вопроса с несколькими вариантами) или пропустите вопрос
+error-questionnaire-anonymous-session = при анонимном входе нельзя отвечать на анкеты, потому что платформа курса не сообщила, кто вы
+error-questionnaire-not-open = эта анкета сейчас не принимает ответы: она не открыта или её срок истёк
+error-questionnaire-unknown-item = вопрос { $item_id } не относится к этой анкете
+error-questionnaire-duplicate-item = на вопрос { $item_id } два ответа; передайте один ответ на вопрос
+error-questionnaire-empty-response = в ответе нет ни одного ответа на вопрос; ответьте хотя бы на один
+error-questionnaire-undecided-flag = count_undecided должен быть "true" или "false", получено { $value }
+error-questionnaire-weights = weights { $weights } должны быть пятью числами от -1 до 1 через запятую, от «полностью не удовлетворён» до «полностью удовлетворён»

@@ -163,8 +163,7 @@ impl GradingRule {
                 "showcase_item" => self.showcase_points,
                 "feedback" => self.feedback_points,
                 "focus_completed" => self.focus_points,
-                // NOTE: no part of cowork logs `questionnaire_answered` yet, so these
-                // points stay zero until questionnaires exist.
+                // Logged once per person and questionnaire, on the first response.
                 "questionnaire_answered" => self.questionnaire_points,
                 _ => 0.0,
             };

@@ -82,6 +82,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../assets/focus.js"),
     ),
+    (
+        "questionnaires.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/questionnaires.js"),
+    ),
 ];
 
 pub async fn asset(Path(name): Path<String>) -> Response {
