@@ -500,3 +500,49 @@ async fn template_and_waves() {
         assert!(html.contains("Анкеты"), "Russian page");
     }
 }
+
+#[tokio::test]
+async fn pages_show_forms_and_controls() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let student = app.launch(choice("demo-student-1", "learner")).await;
+        let (id, items) = open_survey(&app, &teacher, true).await;
+        let body = answers(&items, 4, "Longer hours");
+        let (status, _) = post(&app, &student, &format!("/{id}/response"), body).await;
+        assert_eq!(status, 200, "{backend:?}");
+
+        let (status, page) = get(&app, &student, "").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Week 3 check"), "open questionnaire listed");
+        let checked = format!("name=\"item-{}\" value=\"4\" checked", items[0]);
+        assert!(page.contains(&checked), "own answer checked: {page}");
+        assert!(page.contains("Longer hours"), "own text answer");
+        assert!(
+            !page.contains("id=\"template-form\""),
+            "no teacher controls"
+        );
+
+        let (status, page) = get(&app, &teacher, "").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"template-form\""), "teacher controls");
+        assert!(
+            !page.contains("Longer hours"),
+            "another person's answer on the teacher page"
+        );
+
+        let space = app
+            .http
+            .get(&student.space_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            space.contains("/questionnaires?lt="),
+            "space page links the page"
+        );
+    }
+}
