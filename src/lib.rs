@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`cli::run`]; tests and benchmarks build the app
 //! with [`app::AppState::new`] and serve it on a listener they bound themselves.
 
+pub mod analytics;
 pub mod app;
 pub mod calendar;
 pub mod chat;

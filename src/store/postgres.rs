@@ -45,3 +45,4 @@ super::grades_sql::impl_grade_store!(PostgresStore, " FOR UPDATE SKIP LOCKED");
 super::registration_sql::impl_registration_store!(PostgresStore);
 super::roster_sql::impl_roster_store!(PostgresStore);
 super::deep_linking_sql::impl_deep_link_store!(PostgresStore);
+super::analytics_sql::impl_analytics_store!(PostgresStore);

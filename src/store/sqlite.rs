@@ -46,3 +46,4 @@ super::grades_sql::impl_grade_store!(SqliteStore, "");
 super::registration_sql::impl_registration_store!(SqliteStore);
 super::roster_sql::impl_roster_store!(SqliteStore);
 super::deep_linking_sql::impl_deep_link_store!(SqliteStore);
+super::analytics_sql::impl_analytics_store!(SqliteStore);
