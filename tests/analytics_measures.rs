@@ -65,7 +65,8 @@ fn assert_close(actual: f64, expected: f64, what: &str) {
 ///
 /// In the open space Anna asks "Who has the template?" and Boris replies; Chen asks
 /// "Is the deadline Friday?", which nobody answers, and Anna reacts to it. Then Anna and
-/// Boris move to Alpha, Boris posts a plan and Anna replies. Chen moves to the quiet zone.
+/// Boris move to Alpha, Boris posts a plan and Anna replies. Chen moves to the quiet zone
+/// and asks for help at the help desk, and Anna posts in the request's conversation.
 #[tokio::test]
 async fn measures_match_hand_worked_space() {
     for backend in backends() {
@@ -122,6 +123,15 @@ async fn measures_match_hand_worked_space() {
         let plan = post(&mut boris_socket, team, "Plan for today", None).await;
         post(&mut anna_socket, team, "Agreed", Some(id_of(&plan))).await;
         join(&mut chen_socket, quiet).await;
+        let request = post_json(
+            &app,
+            &chen,
+            "/help/requests",
+            json!({"title": "Pivot table", "description": "I am stuck."}),
+        )
+        .await;
+        let help_posts = format!("/help/requests/{}/posts", id_of(&request));
+        let help_reply = post_json(&app, &anna, &help_posts, json!({"body": "Use Group."})).await;
 
         let until = cowork::unix_now() + 1;
         let store = &app.state.store;
@@ -198,9 +208,10 @@ async fn measures_match_hand_worked_space() {
         );
 
         // Mobility over one week. Anna: open and Alpha of 3 rooms, the one team, 1 switch
-        // in 1, 1 of 3 interactions outside Alpha (her reaction to Chen), both others
-        // contacted. Boris: the same rooms, 0 of 2 outside, Anna only. Chen: open and the
-        // quiet zone, no team, so no outside share and weights summing to 0.8.
+        // in 1, 2 of 4 interactions outside Alpha (her reaction and help reply to Chen),
+        // both others contacted. Boris: the same rooms, 0 of 2 outside, Anna only. Chen:
+        // open and the quiet zone, no team, so no outside share and weights summing to
+        // 0.8, and Anna only.
         let mobility = space_mobility(&MobilityInput {
             students: &students,
             rooms: &rooms,
@@ -210,7 +221,7 @@ async fn measures_match_hand_worked_space() {
             start,
             weeks: 1,
         });
-        let anna_index = 0.20 * (2.0 / 3.0) + 0.10 + 0.15 + 0.20 * (1.0 / 3.0) + 0.20 + 0.15;
+        let anna_index = 0.20 * (2.0 / 3.0) + 0.10 + 0.15 + 0.20 * 0.5 + 0.20 + 0.15;
         let boris_index = 0.20 * (2.0 / 3.0) + 0.10 + 0.15 + 0.20 * 0.0 + 0.20 * 0.5 + 0.15;
         let chen_index = (0.20 * (2.0 / 3.0) + 0.10 * 0.0 + 0.15 + 0.20 * 0.5 + 0.15) / 0.8;
         let [anna_mobility, boris_mobility, chen_mobility] = &mobility.students[..] else {
@@ -220,10 +231,10 @@ async fn measures_match_hand_worked_space() {
         assert_eq!(anna_mobility.weeks[0].teams, 1, "{backend:?}");
         assert_eq!(anna_mobility.weeks[0].switches, 1, "{backend:?}");
         assert_eq!(
-            anna_mobility.weeks[0].interactions_with_students, 3,
+            anna_mobility.weeks[0].interactions_with_students, 4,
             "{backend:?}"
         );
-        assert_eq!(anna_mobility.weeks[0].outside_team, 1, "{backend:?}");
+        assert_eq!(anna_mobility.weeks[0].outside_team, 2, "{backend:?}");
         assert_eq!(anna_mobility.weeks[0].new_contacts, 2, "{backend:?}");
         assert_close(anna_mobility.index, anna_index, "Anna's index");
         assert_eq!(boris_mobility.outside_team_share, Some(0.0), "{backend:?}");
@@ -238,31 +249,37 @@ async fn measures_match_hand_worked_space() {
         assert_close(mobility.mean_index.unwrap(), mean, "mean index");
 
         // Communication. Threads: Anna's question (answered by Boris), Chen's question
-        // (unanswered), Boris's plan (Anna replies). Pairs B→A, A→C, A→B: the path
-        // B – A – C, whose eigenvector is (1, √2, 1) / 2.
+        // (unanswered), Boris's plan (Anna replies) and Chen's help request (Anna
+        // replies): 2 of 3 questions answered, 3 replies in 4 threads. Pairs B→A, A→C,
+        // A→B: the path B – A – C, whose eigenvector is (1, √2, 1) / 2.
         let report = communication_report(&students, &messages, &interactions).unwrap();
-        let wait =
+        let chat_wait =
             answer["created_at"].as_i64().unwrap() - question["created_at"].as_i64().unwrap();
+        let help_wait =
+            help_reply["created_at"].as_i64().unwrap() - request["created_at"].as_i64().unwrap();
         let response = &report.space.response;
-        assert_eq!(response.questions, 2, "{backend:?}");
-        assert_eq!(response.answered, 1, "{backend:?}");
-        assert_eq!(response.response_rate, Some(0.5), "{backend:?}");
+        assert_eq!(response.questions, 3, "{backend:?}");
+        assert_eq!(response.answered, 2, "{backend:?}");
+        assert_eq!(response.threads, 4, "{backend:?}");
+        assert_eq!(response.replies, 3, "{backend:?}");
+        assert_close(response.response_rate.unwrap(), 2.0 / 3.0, "response rate");
         assert_eq!(
             response.median_first_reply_secs,
-            Some(wait as f64),
+            Some((chat_wait + help_wait) as f64 / 2.0),
             "{backend:?}"
         );
-        assert_close(
-            response.replies_per_thread.unwrap(),
-            2.0 / 3.0,
-            "replies per thread",
-        );
+        assert_eq!(response.replies_per_thread, Some(0.75), "{backend:?}");
         assert_close(report.space.reciprocity.unwrap(), 2.0 / 3.0, "reciprocity");
         assert_close(report.space.density, 2.0 / 3.0, "density");
         assert!(report.space.isolated.is_empty(), "{backend:?}");
 
         let rooms_reported: Vec<Option<i64>> = report.rooms.iter().map(|r| r.room_id).collect();
         assert_eq!(rooms_reported, vec![Some(open), Some(team)], "{backend:?}");
+        let open_summary = &report.rooms[0];
+        assert_eq!(open_summary.response.questions, 2, "{backend:?}");
+        assert_eq!(open_summary.response.answered, 1, "{backend:?}");
+        assert_eq!(open_summary.reciprocity, Some(0.0), "{backend:?}: B→A, A→C");
+        assert_close(open_summary.density, 2.0 / 3.0, "open space density");
         let team_summary = &report.rooms[1];
         assert_eq!(team_summary.response.questions, 0, "{backend:?}");
         assert_eq!(team_summary.reciprocity, Some(0.0), "{backend:?}: A→B only");
@@ -284,10 +301,8 @@ async fn measures_match_hand_worked_space() {
             .map(|s| s.degree_centrality)
             .collect();
         assert_eq!(degree, vec![1.0, 0.5, 0.5], "{backend:?}");
-        assert_eq!(
-            report.students[2].response.response_rate,
-            Some(0.0),
-            "{backend:?}"
-        );
+        let chen_response = &report.students[2].response;
+        assert_eq!(chen_response.questions, 2, "{backend:?}");
+        assert_eq!(chen_response.response_rate, Some(0.5), "{backend:?}");
     }
 }
