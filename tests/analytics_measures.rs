@@ -5,7 +5,7 @@ mod common;
 
 use common::{backends, choice, open_room, spawn, token_of, Launched, Socket, TestApp};
 use cowork::analytics::communication::communication_report;
-use cowork::analytics::mobility::{space_mobility, MobilityInput};
+use cowork::analytics::mobility::{space_mobility, weeks_between, MobilityInput};
 use cowork::store::analytics::TeamMembership;
 use serde_json::{json, Value};
 
@@ -219,11 +219,12 @@ async fn measures_match_hand_worked_space() {
             visits: &visits,
             interactions: &interactions,
             start,
-            weeks: 1,
+            weeks: weeks_between(start, until),
         });
         let anna_index = 0.20 * (2.0 / 3.0) + 0.10 + 0.15 + 0.20 * 0.5 + 0.20 + 0.15;
         let boris_index = 0.20 * (2.0 / 3.0) + 0.10 + 0.15 + 0.20 * 0.0 + 0.20 * 0.5 + 0.15;
         let chen_index = (0.20 * (2.0 / 3.0) + 0.10 * 0.0 + 0.15 + 0.20 * 0.5 + 0.15) / 0.8;
+        assert_eq!(weeks_between(start, until), 1, "{backend:?}");
         let [anna_mobility, boris_mobility, chen_mobility] = &mobility.students[..] else {
             panic!("expected three students, got {:?}", mobility.students);
         };

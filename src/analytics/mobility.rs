@@ -50,6 +50,15 @@ pub const SPACE_INDEX_DEFINITION: &str = "Mean of the students' mobility indices
 /// rate, outside-team share, contact reach, active-week share. They sum to 1.
 pub const INDEX_WEIGHTS: [f64; 6] = [0.20, 0.10, 0.15, 0.20, 0.20, 0.15];
 
+/// Returns the number of weeks, counted from `start`, needed to cover `[start, until)`:
+/// a partial last week counts as a week, and an empty window has none.
+pub fn weeks_between(start: i64, until: i64) -> usize {
+    if until <= start {
+        return 0;
+    }
+    usize::try_from((until - start + WEEK_SECS - 1) / WEEK_SECS).unwrap_or(usize::MAX)
+}
+
 /// The data of one space and window, and the weeks to count.
 #[derive(Debug, Clone, Copy)]
 pub struct MobilityInput<'a> {
@@ -62,7 +71,7 @@ pub struct MobilityInput<'a> {
     pub interactions: &'a [Interaction],
     /// Start of week 0, Unix seconds.
     pub start: i64,
-    /// Number of weeks in the window.
+    /// Number of weeks in the window, for example from [`weeks_between`].
     pub weeks: usize,
 }
 
@@ -610,6 +619,16 @@ mod tests {
         });
         assert_eq!(space.students[0].room_coverage, 0.0);
         assert!(!space.students[0].weeks[0].active);
+    }
+
+    #[test]
+    fn weeks_cover_window() {
+        assert_eq!(weeks_between(100, 100), 0);
+        assert_eq!(weeks_between(100, 50), 0);
+        assert_eq!(weeks_between(0, 1), 1);
+        assert_eq!(weeks_between(0, W), 1);
+        assert_eq!(weeks_between(0, W + 1), 2);
+        assert_eq!(weeks_between(-W, 2 * W), 3);
     }
 
     #[test]
