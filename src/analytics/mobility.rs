@@ -37,6 +37,18 @@ pub const NEW_CONTACTS_DEFINITION: &str = "Students the student interacted with 
 /// Definition of [`StudentMobility::active_week_share`].
 pub const ACTIVE_WEEKS_DEFINITION: &str = "Share of the window's weeks in which the student \
      entered a room or acted in the interaction log.";
+/// Definition of [`StudentMobility::room_coverage`].
+pub const ROOM_COVERAGE_DEFINITION: &str = "Distinct rooms the student worked in over the \
+     window, divided by the number of rooms in the space.";
+/// Definition of [`StudentMobility::team_coverage`].
+pub const TEAM_COVERAGE_DEFINITION: &str = "Distinct team tables the student worked in over \
+     the window, divided by the number of team tables. Not defined without team tables.";
+/// Definition of [`StudentMobility::switch_rate`].
+pub const SWITCH_RATE_DEFINITION: &str = "Room switches divided by the student's visits after \
+     their first one in the window. Not defined with fewer than two visits.";
+/// Definition of [`StudentMobility::contact_reach`].
+pub const CONTACT_REACH_DEFINITION: &str = "Distinct students the student interacted with \
+     over the window, divided by the number of other students.";
 /// Definition of [`StudentMobility::index`].
 pub const INDEX_DEFINITION: &str = "Mobility index from 0 to 1: the weighted mean of room \
      coverage (0.20), team coverage (0.10), switch rate (0.15), outside-team share (0.20), \
@@ -159,10 +171,11 @@ pub struct SpaceMobility {
 
 /// Computes every student's mobility and the space-level index.
 pub fn space_mobility(input: &MobilityInput) -> SpaceMobility {
+    let rows = GroupedRows::new(input);
     let students: Vec<StudentMobility> = input
         .students
         .iter()
-        .map(|&user_id| student_mobility(input, user_id))
+        .map(|&user_id| measure_student(input, &rows, user_id))
         .collect();
     let indices: Vec<f64> = students.iter().map(|student| student.index).collect();
     let mean_index =
@@ -188,26 +201,92 @@ pub(super) fn ratio(numerator: usize, denominator: usize) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
+/// The input's rows grouped by student, built once so that measuring every student
+/// reads each row a bounded number of times.
+struct GroupedRows<'a> {
+    group: BTreeSet<i64>,
+    team_rooms: BTreeSet<i64>,
+    /// Team rooms of each user.
+    teams_of: BTreeMap<i64, BTreeSet<i64>>,
+    /// Users of each team room.
+    members_of: BTreeMap<i64, BTreeSet<i64>>,
+    /// Visits in the window of each user, in `entered_at` order.
+    visits_of: BTreeMap<i64, Vec<&'a RoomVisit>>,
+    /// Interactions in the window of each user as actor or target, in input order.
+    interactions_of: BTreeMap<i64, Vec<&'a Interaction>>,
+}
+
+impl<'a> GroupedRows<'a> {
+    fn new(input: &MobilityInput<'a>) -> GroupedRows<'a> {
+        let mut rows = GroupedRows {
+            group: input.students.iter().copied().collect(),
+            team_rooms: input
+                .rooms
+                .iter()
+                .filter(|room| room.kind == "team")
+                .map(|room| room.id)
+                .collect(),
+            teams_of: BTreeMap::new(),
+            members_of: BTreeMap::new(),
+            visits_of: BTreeMap::new(),
+            interactions_of: BTreeMap::new(),
+        };
+        for member in input.teams {
+            rows.teams_of
+                .entry(member.user_id)
+                .or_default()
+                .insert(member.room_id);
+            rows.members_of
+                .entry(member.room_id)
+                .or_default()
+                .insert(member.user_id);
+        }
+        for visit in input.visits {
+            if week_of(input, visit.entered_at).is_some() {
+                rows.visits_of.entry(visit.user_id).or_default().push(visit);
+            }
+        }
+        for visits in rows.visits_of.values_mut() {
+            visits.sort_by_key(|visit| visit.entered_at);
+        }
+        for interaction in input.interactions {
+            if week_of(input, interaction.created_at).is_none() {
+                continue;
+            }
+            rows.interactions_of
+                .entry(interaction.actor_id)
+                .or_default()
+                .push(interaction);
+            match interaction.target_id {
+                Some(target) if target != interaction.actor_id => {
+                    rows.interactions_of
+                        .entry(target)
+                        .or_default()
+                        .push(interaction);
+                }
+                _ => {}
+            }
+        }
+        rows
+    }
+}
+
 /// Computes one student's weekly counts, components and index.
 pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility {
-    let group: BTreeSet<i64> = input.students.iter().copied().collect();
-    let team_rooms: BTreeSet<i64> = input
-        .rooms
+    measure_student(input, &GroupedRows::new(input), user_id)
+}
+
+fn measure_student(input: &MobilityInput, rows: &GroupedRows, user_id: i64) -> StudentMobility {
+    let group = &rows.group;
+    let team_rooms = &rows.team_rooms;
+    let no_teams = BTreeSet::new();
+    let own_teams = rows.teams_of.get(&user_id).unwrap_or(&no_teams);
+    let teammates: BTreeSet<i64> = own_teams
         .iter()
-        .filter(|room| room.kind == "team")
-        .map(|room| room.id)
-        .collect();
-    let own_teams: BTreeSet<i64> = input
-        .teams
-        .iter()
-        .filter(|member| member.user_id == user_id)
-        .map(|member| member.room_id)
-        .collect();
-    let teammates: BTreeSet<i64> = input
-        .teams
-        .iter()
-        .filter(|member| own_teams.contains(&member.room_id) && member.user_id != user_id)
-        .map(|member| member.user_id)
+        .filter_map(|room| rows.members_of.get(room))
+        .flatten()
+        .copied()
+        .filter(|member| *member != user_id)
         .collect();
 
     let mut weeks: Vec<StudentWeek> = (0..input.weeks)
@@ -219,15 +298,10 @@ pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility 
     let mut rooms_by_week: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); input.weeks];
 
     // Visits: rooms worked in, switches and activity.
-    let mut visits: Vec<&RoomVisit> = input
-        .visits
-        .iter()
-        .filter(|visit| visit.user_id == user_id && week_of(input, visit.entered_at).is_some())
-        .collect();
-    visits.sort_by_key(|visit| visit.entered_at);
+    let visits = rows.visits_of.get(&user_id).map_or(&[][..], Vec::as_slice);
     let mut previous_room = None;
     let mut switches = 0;
-    for visit in &visits {
+    for visit in visits {
         let Some(week) = week_of(input, visit.entered_at) else {
             continue;
         };
@@ -243,7 +317,11 @@ pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility 
     // Interactions: rooms worked in, activity, contacts and the outside-team share.
     let mut first_contact: BTreeMap<i64, usize> = BTreeMap::new();
     let (mut with_students, mut outside) = (0, 0);
-    for interaction in input.interactions {
+    let interactions = rows
+        .interactions_of
+        .get(&user_id)
+        .map_or(&[][..], Vec::as_slice);
+    for interaction in interactions {
         let Some(week) = week_of(input, interaction.created_at) else {
             continue;
         };
@@ -267,7 +345,11 @@ pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility 
             weeks[week].outside_team += 1;
             outside += 1;
         }
-        first_contact.entry(other).or_insert(week);
+        // Rows may come in any order, so the first contact is the earliest week seen.
+        first_contact
+            .entry(other)
+            .and_modify(|first| *first = (*first).min(week))
+            .or_insert(week);
     }
     for week in first_contact.values() {
         weeks[*week].new_contacts += 1;
@@ -276,10 +358,10 @@ pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility 
     let mut all_rooms = BTreeSet::new();
     for (week, rooms) in weeks.iter_mut().zip(&rooms_by_week) {
         week.rooms = rooms.len();
-        week.teams = rooms.intersection(&team_rooms).count();
+        week.teams = rooms.intersection(team_rooms).count();
         all_rooms.extend(rooms.iter().copied());
     }
-    let teams_worked_in = all_rooms.intersection(&team_rooms).count();
+    let teams_worked_in = all_rooms.intersection(team_rooms).count();
     let active_weeks = weeks.iter().filter(|week| week.active).count();
 
     let room_coverage = ratio(all_rooms.len(), input.rooms.len()).unwrap_or(0.0);
@@ -422,9 +504,10 @@ mod tests {
         (rooms, teams, visits, interactions)
     }
 
-    fn example_mobility() -> SpaceMobility {
+    /// Calls `measure` with the example's input.
+    fn with_example<T>(measure: impl FnOnce(&MobilityInput) -> T) -> T {
         let (rooms, teams, visits, interactions) = example();
-        space_mobility(&MobilityInput {
+        measure(&MobilityInput {
             students: &[10, 11, 12, 13],
             rooms: &rooms,
             teams: &teams,
@@ -433,6 +516,10 @@ mod tests {
             start: 0,
             weeks: 2,
         })
+    }
+
+    fn example_mobility() -> SpaceMobility {
+        with_example(space_mobility)
     }
 
     #[test]
@@ -538,6 +625,39 @@ mod tests {
     }
 
     #[test]
+    fn row_order_irrelevant() {
+        // Boris reacts to Anna again in week 1, so their first contact (week 0) depends on
+        // reading the earlier row.
+        let (rooms, teams, mut visits, mut interactions) = example();
+        interactions.push(interaction(11, Some(10), Some(3), "reaction", W + 90));
+        let measure = |visits: &[RoomVisit], interactions: &[Interaction]| {
+            space_mobility(&MobilityInput {
+                students: &[10, 11, 12, 13],
+                rooms: &rooms,
+                teams: &teams,
+                visits,
+                interactions,
+                start: 0,
+                weeks: 2,
+            })
+        };
+        let forward = measure(&visits, &interactions);
+        visits.reverse();
+        interactions.reverse();
+        let reversed = measure(&visits, &interactions);
+        assert_eq!(reversed, forward);
+        assert_eq!(forward.students[1].weeks[0].new_contacts, 1);
+        assert_eq!(forward.students[1].weeks[1].new_contacts, 0);
+    }
+
+    #[test]
+    fn single_student_matches_space() {
+        let (space, chen) =
+            with_example(|input| (space_mobility(input), student_mobility(input, 12)));
+        assert_eq!(chen, space.students[2]);
+    }
+
+    #[test]
     fn components_within_ranges() {
         let space = example_mobility();
         for student in &space.students {
@@ -619,6 +739,15 @@ mod tests {
         });
         assert_eq!(space.students[0].room_coverage, 0.0);
         assert!(!space.students[0].weeks[0].active);
+    }
+
+    #[test]
+    fn index_weights_match_definition() {
+        assert_close(INDEX_WEIGHTS.iter().sum(), 1.0, "sum of weights");
+        for weight in INDEX_WEIGHTS {
+            let written = format!("({weight:.2})");
+            assert!(INDEX_DEFINITION.contains(&written), "{written} missing");
+        }
     }
 
     #[test]
