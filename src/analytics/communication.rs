@@ -4,7 +4,8 @@
 //! Input is what [`AnalyticsStore`](crate::store::AnalyticsStore) loads for one space and
 //! one window. A reply or interaction outside the window is not seen, so a question asked
 //! near the window's end can look unanswered. Measures are given for the space, for each
-//! room (chat threads and interactions that carry the room) and for each student.
+//! room (chat threads and interactions that carry the room) and for each student. Threads
+//! count whoever started them, teachers included, and a reply by anyone else answers.
 //!
 //! The network has one node per member of the analysed group (usually the students) and
 //! an edge between two members when either acted on the other at least once in the
@@ -45,14 +46,15 @@ pub const DEGREE_DEFINITION: &str = "Number of other students the student intera
 /// Definition of [`StudentCommunication::eigenvector_centrality`].
 pub const EIGENVECTOR_DEFINITION: &str = "Eigenvector centrality: a student is central when \
      they interact with central students. Values are the principal eigenvector of the \
-     interaction graph scaled to unit length; isolated students get 0, and in a graph of \
-     several separate groups the largest, best-connected group takes most of the weight.";
+     interaction graph scaled to unit length. Isolated students get 0. When students form \
+     separate groups, the groups with the largest principal eigenvalue (usually the largest \
+     and densest) share the weight and the others get values near 0.";
 /// Definition of [`GroupSummary::isolated`].
 pub const ISOLATED_DEFINITION: &str =
     "Students with no interaction with another student in the window.";
 
 /// Power iteration stops when the L1 change of the unit vector falls below this times the
-/// number of nodes.
+/// number of members with an edge.
 pub const EIGENVECTOR_TOLERANCE: f64 = 1e-12;
 /// Power iteration fails after this many steps without convergence.
 pub const EIGENVECTOR_MAX_ITERATIONS: usize = 10_000;
