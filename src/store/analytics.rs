@@ -1,9 +1,10 @@
 //! Read-only queries that load what the analytics measures need for one space and one
 //! time window `[from, until)`, in Unix seconds.
 //!
-//! Every query filters on the space id first, so it runs on an index that starts with
-//! `space_id` (`interactions_by_space`, `room_visits_by_space`, `rooms_by_space`, the
-//! primary key of `room_members`).
+//! Every query starts from an index that begins with `space_id`: `interactions_by_space`
+//! and `room_visits_by_space` for the window's rows, `rooms_by_space` and the primary key
+//! of `space_members` for the rest. Team members and messages are then looked up by
+//! primary key. SQLite's `EXPLAIN QUERY PLAN` on the migrated schema shows these plans.
 
 use async_trait::async_trait;
 use serde::Serialize;
