@@ -1,4 +1,7 @@
-//! Analytics computed from stored answers and interactions. Every function here is pure:
-//! it takes counts and settings and returns numbers, so pages and tests share them.
+//! Measures computed from the activity of a space: questionnaire indices, mobility and
+//! the effectiveness of communication. The functions here are pure: they take rows or
+//! counts and settings and return numbers, so pages and tests share them.
 
+pub mod communication;
+pub mod mobility;
 pub mod satisfaction;

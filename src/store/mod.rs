@@ -4,6 +4,8 @@
 //! Both backends share their SQL text (see `shared.rs`) and keep their own migrations.
 //! Nothing in this module renders pages or depends on HTTP.
 
+pub mod analytics;
+mod analytics_sql;
 pub mod chat;
 mod chat_sql;
 pub mod deep_linking;
@@ -36,6 +38,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::Serialize;
 
+pub use analytics::AnalyticsStore;
 pub use chat::ChatStore;
 pub use deep_linking::DeepLinkStore;
 pub use events::EventStore;
@@ -186,6 +189,7 @@ pub struct Member {
 #[async_trait]
 pub trait Store:
     ChatStore
+    + AnalyticsStore
     + HelpStore
     + PartnerStore
     + EventStore

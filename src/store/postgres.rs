@@ -49,3 +49,4 @@ super::questionnaires_sql::impl_questionnaire_store!(
     PostgresStore,
     sqlx::Transaction<'static, sqlx::Postgres>
 );
+super::analytics_sql::impl_analytics_store!(PostgresStore);

@@ -50,3 +50,4 @@ super::questionnaires_sql::impl_questionnaire_store!(
     SqliteStore,
     sqlx::Transaction<'static, sqlx::Sqlite>
 );
+super::analytics_sql::impl_analytics_store!(SqliteStore);

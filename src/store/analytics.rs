@@ -1,0 +1,84 @@
+//! Read-only queries that load what the analytics measures need for one space and one
+//! time window `[from, until)`, in Unix seconds.
+//!
+//! Every query starts from an index that begins with `space_id`: `interactions_by_space`
+//! and `room_visits_by_space` for the window's rows, `rooms_by_space` and the primary key
+//! of `space_members` for the rest. Team members and messages are then looked up by
+//! primary key. SQLite's `EXPLAIN QUERY PLAN` on the migrated schema shows these plans.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use super::chat::{Interaction, RoomVisit};
+use super::StoreResult;
+
+/// A person who has launched into a space, with their role there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AnalyticsMember {
+    pub user_id: i64,
+    pub name: Option<String>,
+    /// `student`, `teacher` or another role the launch mapped.
+    pub role: String,
+}
+
+/// A room of a space, archived or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AnalyticsRoom {
+    pub id: i64,
+    /// `open`, `team`, `quiet` or `discussion`.
+    pub kind: String,
+    pub name: String,
+    pub archived_at: Option<i64>,
+}
+
+/// One member of one team room, as the membership stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TeamMembership {
+    pub room_id: i64,
+    pub user_id: i64,
+}
+
+/// A chat message that is not deleted, with the message it replies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AnalyticsMessage {
+    pub id: i64,
+    pub room_id: i64,
+    pub author_id: i64,
+    pub parent_id: Option<i64>,
+    /// The Markdown text as written.
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// Returns every member of a space, ordered by user id.
+    async fn analytics_members(&self, space_id: i64) -> StoreResult<Vec<AnalyticsMember>>;
+    /// Returns every room of a space, archived ones included, ordered by id.
+    async fn analytics_rooms(&self, space_id: i64) -> StoreResult<Vec<AnalyticsRoom>>;
+    /// Returns the current members of the space's team rooms, ordered by room and user.
+    async fn team_memberships(&self, space_id: i64) -> StoreResult<Vec<TeamMembership>>;
+    /// Returns the room visits entered in `[from, until)`, oldest first.
+    async fn analytics_visits(
+        &self,
+        space_id: i64,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<RoomVisit>>;
+    /// Returns the interaction log rows created in `[from, until)`, oldest first.
+    async fn analytics_interactions(
+        &self,
+        space_id: i64,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<Interaction>>;
+    /// Returns the chat messages posted in `[from, until)` and not deleted, oldest first.
+    /// The query starts from the `message` rows of the interaction log, which have an
+    /// index on `(space_id, created_at)`, and looks each message up by its id.
+    async fn analytics_messages(
+        &self,
+        space_id: i64,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<AnalyticsMessage>>;
+}

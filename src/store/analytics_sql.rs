@@ -1,0 +1,109 @@
+//! SQL of [`AnalyticsStore`](super::analytics::AnalyticsStore), shared by both backends.
+
+macro_rules! impl_analytics_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::analytics::AnalyticsStore for $store {
+            async fn analytics_members(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::AnalyticsMember>> {
+                Ok(sqlx::query_as(
+                    "SELECT m.user_id, u.name, m.role FROM space_members m \
+                     JOIN users u ON u.id = m.user_id \
+                     WHERE m.space_id = $1 ORDER BY m.user_id",
+                )
+                .bind(space_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn analytics_rooms(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::AnalyticsRoom>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, kind, name, archived_at FROM rooms \
+                     WHERE space_id = $1 ORDER BY id",
+                )
+                .bind(space_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn team_memberships(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::TeamMembership>> {
+                Ok(sqlx::query_as(
+                    "SELECT rm.room_id, rm.user_id FROM rooms r \
+                     JOIN room_members rm ON rm.room_id = r.id \
+                     WHERE r.space_id = $1 AND r.kind = 'team' \
+                     ORDER BY rm.room_id, rm.user_id",
+                )
+                .bind(space_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn analytics_visits(
+                &self,
+                space_id: i64,
+                from: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::chat::RoomVisit>> {
+                Ok(sqlx::query_as(
+                    "SELECT room_id, user_id, entered_at, left_at FROM room_visits \
+                     WHERE space_id = $1 AND entered_at >= $2 AND entered_at < $3 \
+                     ORDER BY entered_at, id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn analytics_interactions(
+                &self,
+                space_id: i64,
+                from: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::chat::Interaction>> {
+                Ok(sqlx::query_as(
+                    "SELECT space_id, actor_id, target_id, room_id, kind, subject_id, created_at \
+                     FROM interactions \
+                     WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     ORDER BY created_at, id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn analytics_messages(
+                &self,
+                space_id: i64,
+                from: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::AnalyticsMessage>> {
+                Ok(sqlx::query_as(
+                    "SELECT m.id, m.room_id, m.author_id, m.parent_id, m.body, m.created_at \
+                     FROM interactions i JOIN messages m ON m.id = i.subject_id \
+                     WHERE i.space_id = $1 AND i.created_at >= $2 AND i.created_at < $3 \
+                     AND i.kind = 'message' AND m.space_id = $1 AND m.deleted_at IS NULL \
+                     ORDER BY m.created_at, m.id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_analytics_store;
