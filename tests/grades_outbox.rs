@@ -126,7 +126,7 @@ async fn platform_down_then_back_delivers_newest_once() {
                 .all(|row| row.status == "sent" || row.status == "superseded")
         })
         .await;
-        // The gradebook holds the newest grade of each student.
+        // The gradebook keeps the newest grade of each student.
         let book = &app.platform.gradebook;
         let grades = book.grades();
         assert_eq!(grades.len(), 3, "{backend:?}: {grades:?}");
