@@ -7,7 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{choose, find_browser_binaries, save_screenshot, ChromeDriver, TOOL_FRAME};
+use common::browser::{
+    choose, find_browser_binaries, save_screenshot, wait_for_page_text, ChromeDriver, TOOL_FRAME,
+};
 use common::{backends, choice, open_room, spawn, token_of};
 use cowork::demo::LaunchChoice;
 use fantoccini::{Client, Locator};
@@ -15,25 +17,6 @@ use serde_json::json;
 
 const STEP_TIMEOUT: Duration = Duration::from_secs(15);
 const TITLE: &str = "Negotiation studio";
-
-/// Waits until the current frame's text contains `text`, and returns that text.
-async fn wait_for_text(client: &Client, text: &str) -> String {
-    let started = Instant::now();
-    loop {
-        let body = match client.find(Locator::Css("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if body.contains(text) {
-            return body;
-        }
-        assert!(
-            started.elapsed() < STEP_TIMEOUT,
-            "timed out waiting for {text:?}; the page shows: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn fill(client: &Client, name: &str, value: &str) {
     let input = client
@@ -86,7 +69,7 @@ async fn teacher_adds_activity_and_grades_arrive() {
             .await
             .expect("tool frame");
         frame.enter_frame().await.expect("enter tool frame");
-        wait_for_text(client, "A new coworking space").await;
+        wait_for_page_text(client, "A new coworking space").await;
         let picker_png = client.screenshot().await.expect("picker screenshot");
         let path = save_screenshot(backend, "deep-link-picker", &picker_png);
         println!("{backend:?}: picker screenshot saved to {}", path.display());
@@ -109,7 +92,7 @@ async fn teacher_adds_activity_and_grades_arrive() {
             .await
             .expect("click Add to the course");
 
-        let added = wait_for_text(client, "Added to the course").await;
+        let added = wait_for_page_text(client, "Added to the course").await;
         assert!(added.contains(TITLE), "{backend:?}: {added}");
         client.enter_frame(None).await.expect("leave tool frame");
 
@@ -161,7 +144,7 @@ async fn teacher_adds_activity_and_grades_arrive() {
             .expect("open gradebook");
         let started = Instant::now();
         let page = loop {
-            let page = wait_for_text(client, TITLE).await;
+            let page = wait_for_page_text(client, TITLE).await;
             let section = page.split(TITLE).nth(1).unwrap_or_default().to_string();
             if section.contains("Anna Smirnova") {
                 break section;

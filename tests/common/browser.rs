@@ -474,3 +474,22 @@ pub fn save_screenshot(backend: Backend, name: &str, png: &[u8]) -> PathBuf {
     std::fs::write(&path, png).unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
     path
 }
+
+/// Waits until the current frame's text contains `text`, and returns that text.
+pub async fn wait_for_page_text(client: &Client, text: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let body = match client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if body.contains(text) {
+            return body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {text:?}; the page shows: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
