@@ -169,7 +169,7 @@ mod tests {
     }
 }
 
-/// Why a message could not be signed with the tool's key.
+/// The reason a message could not be signed with the tool's key.
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
     #[error("the tool has no current signing key; run `cowork keys rotate`")]

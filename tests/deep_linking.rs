@@ -62,7 +62,7 @@ async fn submit(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::
         .unwrap()
 }
 
-/// The answer page's form: where it posts and the signed JWT it carries.
+/// Reads the response page's form: where it posts and the signed JWT it carries.
 fn answer_form(html: &str) -> (String, String) {
     let start = html.find("action=\"").expect("form action") + 8;
     let end = start + html[start..].find('"').unwrap();
@@ -106,11 +106,12 @@ async fn verify(app: &TestApp, jwt: &str, audience: &str, client_id: &str) -> Va
         .claims;
     let iat = claims["iat"].as_i64().expect("integer iat");
     let exp = claims["exp"].as_i64().expect("integer exp");
-    assert!(exp > iat && exp - iat <= 3600, "lifetime {iat}..{exp}");
+    assert!(exp > iat, "lifetime {iat}..{exp}");
+    assert!(exp - iat <= 3600, "lifetime {iat}..{exp}");
     claims
 }
 
-/// Posts the signed response to the demo platform, as the answer page's form does.
+/// Posts the signed response to the demo platform, as the response page's form does.
 async fn return_to_platform(app: &TestApp, jwt: &str) -> reqwest::Response {
     app.http
         .post(format!("{}/deep-link-return", app.platform_url))
@@ -182,7 +183,8 @@ async fn new_space_grades_reach_column() {
         assert_eq!(item["title"], "Project studio");
         assert_eq!(item["text"], "Where the project teams meet");
         assert_eq!(item["url"], format!("{}/lti/launch", app.tool_url));
-        assert!(item["window"].is_object() && item.get("iframe").is_none());
+        assert!(item["window"].is_object());
+        assert!(item.get("iframe").is_none());
         let placement = item["custom"][deep_linking::PLACEMENT_PARAM]
             .as_str()
             .expect("placement parameter")
@@ -197,7 +199,7 @@ async fn new_space_grades_reach_column() {
             })
         );
 
-        // The browser carries the answer to the platform, which adds the activity.
+        // The browser carries the response to the platform, which adds the activity.
         let returned = return_to_platform(&app, &jwt).await;
         let added_page = returned.text().await.unwrap();
         assert!(added_page.contains("Project studio"), "{added_page}");

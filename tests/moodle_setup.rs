@@ -14,7 +14,7 @@ use serde_json::Value;
 
 const COWORK_URL: &str = "https://cowork.example.edu";
 
-/// The `php` command. Without PHP the tests fail with an install hint, unless
+/// Finds the `php` command. Without PHP the tests fail with an install hint, unless
 /// `COWORK_SKIP_PHP_TESTS=1` is set.
 fn php() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {

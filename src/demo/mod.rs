@@ -60,7 +60,7 @@ pub struct Activity {
     pub custom: BTreeMap<String, String>,
     /// The gradebook column of the activity.
     pub column: Option<u64>,
-    /// `iframe` or `window`, from the content item; `None` when the item said neither.
+    /// `iframe` or `window`, from the content item; `None` when the item sets neither.
     pub document_target: Option<String>,
 }
 
@@ -130,12 +130,12 @@ impl DemoPlatform {
         }
     }
 
-    /// Every activity, in the order they were added.
+    /// Returns every activity, in the order they were added.
     pub fn activities(&self) -> Vec<Activity> {
         self.activities.lock().expect("activities lock").clone()
     }
 
-    /// The activity `resource_link_id`, or the course's first one.
+    /// Returns the activity `resource_link_id`, or the course's first one.
     fn activity(&self, course_id: &str, resource_link_id: Option<&str>) -> Option<Activity> {
         let activities = self.activities.lock().expect("activities lock");
         match resource_link_id {
@@ -220,7 +220,7 @@ impl DemoPlatform {
     /// Reads a tool's `LtiDeepLinkingResponse`: the signature against the tool's JWKS,
     /// the tool as issuer and the platform as audience, the request's `data` returned
     /// unchanged. Each resource link becomes an
-    /// activity of the request's course, with a gradebook column when it asks for one.
+    /// activity of the request's course, with a gradebook column when it requests one.
     pub async fn accept_deep_link_response(&self, jwt: &str) -> Result<Vec<Activity>, String> {
         let header = jsonwebtoken::decode_header(jwt)
             .map_err(|error| format!("the response is not a signed JWT: {error}"))?;

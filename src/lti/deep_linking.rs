@@ -26,12 +26,12 @@ pub const ERROR_LOG: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/errorl
 pub const RESOURCE_LINK_TYPE: &str = "ltiResourceLink";
 /// The custom parameter that names a placement in a content item.
 pub const PLACEMENT_PARAM: &str = "cowork_placement";
-/// The `tag` of the gradebook columns cowork asks for.
+/// The `tag` of the gradebook columns cowork requests.
 pub const LINE_ITEM_TAG: &str = "cowork-engagement";
 /// Lifetime of a signed response, in seconds.
 const RESPONSE_LIFETIME_SECS: i64 = 600;
 
-/// Where a platform may open a link, as cowork offers the choice.
+/// A place where a platform may open a link, as cowork offers the choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Presentation {
@@ -58,7 +58,7 @@ impl Presentation {
     }
 }
 
-/// The parts of the `deep_linking_settings` claim that decide what cowork may answer.
+/// The parts of the `deep_linking_settings` claim that decide what cowork may return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub return_url: String,
@@ -73,7 +73,7 @@ pub struct Settings {
 
 impl Settings {
     /// Reads the claim. The return URL must be an absolute `http` or `https` URL, because
-    /// the browser posts the answer there.
+    /// the browser posts the response there.
     pub fn parse(claim: &Value) -> Result<Settings, Msg> {
         let object = claim
             .as_object()
@@ -107,7 +107,7 @@ impl Settings {
                 .filter(|value| !value.trim().is_empty())
                 .map(str::to_string)
         };
-        // Absent means one item only: the safe reading for a platform that did not say.
+        // Absent means one item only, the safe reading for a platform that sets nothing.
         let accept_multiple = match object.get("accept_multiple") {
             Some(Value::Bool(flag)) => *flag,
             Some(Value::String(flag)) => flag == "true",
@@ -133,7 +133,7 @@ impl Settings {
         self.accept_types.iter().any(|t| t == RESOURCE_LINK_TYPE)
     }
 
-    /// The presentations the platform accepts, in cowork's order of preference. A
+    /// Returns the presentations the platform accepts, in cowork's order of preference. A
     /// platform that names none gets its own default, so none is offered.
     pub fn presentations(&self) -> Vec<Presentation> {
         [Presentation::Iframe, Presentation::Window]
@@ -143,7 +143,7 @@ impl Settings {
     }
 }
 
-/// The gradebook column a resource link asks the platform to create.
+/// The gradebook column that a resource link requests the platform to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineItemAdvice {
     pub label: String,
@@ -200,7 +200,7 @@ impl ResourceLinkItem {
     }
 }
 
-/// What the response says besides its items.
+/// The messages of a response besides its items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResponseNote {
     /// Shown to the teacher by the platform.
@@ -211,7 +211,7 @@ pub struct ResponseNote {
     pub error_log: Option<String>,
 }
 
-/// The claims of an `LtiDeepLinkingResponse`: the tool's client_id as issuer, the
+/// Builds the claims of an `LtiDeepLinkingResponse`: the tool's client_id as issuer, the
 /// platform's issuer as audience, a fresh nonce, the request's deployment, the items and
 /// the request's `data` unchanged.
 pub fn response_claims(

@@ -24,7 +24,7 @@ pub struct DeepLinkRequest {
     pub used_at: Option<i64>,
 }
 
-/// What one content item stands for; its id is the item's `cowork_placement` parameter.
+/// The target of one content item. Its id is the item's `cowork_placement` parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Placement {
     pub id: String,
@@ -77,7 +77,7 @@ pub trait DeepLinkStore: Send + Sync {
     /// Deletes requests that expired before `before`; returns how many.
     async fn purge_deep_link_requests(&self, before: i64) -> StoreResult<u64>;
     async fn placement(&self, id: &str) -> StoreResult<Option<Placement>>;
-    /// The spaces of one course of one deployment, oldest first.
+    /// Returns the spaces of one course of one deployment, oldest first.
     async fn course_spaces(
         &self,
         issuer: &str,

@@ -40,7 +40,7 @@ pub struct AutoPost {
 }
 
 impl AutoPost {
-    /// An English form, as the demo platform shows it.
+    /// Builds an English form, as the demo platform shows it.
     pub fn english(action: String, fields: Vec<(String, String)>) -> Self {
         Self {
             action,

@@ -1,7 +1,7 @@
 <?php
 // The constants and the lti_add_type of Moodle 4.2's mod/lti/locallib.php, with the same
-// values and the same way of storing a tool: the type row takes the name, URLs, version
-// and a new client ID; the configuration rows keep every `lti_` key without its prefix
+// values and the same way of storing a tool. The type row takes the name, URLs, version
+// and a new client ID. The configuration rows keep every `lti_` key without its prefix
 // and every `ltiservice_` key whole.
 
 define('LTI_LAUNCH_CONTAINER_DEFAULT', 1);
