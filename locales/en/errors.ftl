@@ -378,3 +378,7 @@ error-questionnaire-duplicate-item = item { $item_id } is answered twice; send o
 error-questionnaire-empty-response = the response has no answers; answer at least one item
 error-questionnaire-undecided-flag = count_undecided must be "true" or "false", got { $value }
 error-questionnaire-weights = weights { $weights } must be five numbers from -1 to 1, separated by commas, from "fully dissatisfied" to "fully satisfied"
+error-dashboard-date = { $field } { $value } is not a date; write it as YYYY-MM-DD, for example 2026-09-01
+error-dashboard-window = the window from { $from } until { $until } is empty; choose an end date on or after the start date
+error-dashboard-window-long = the window is longer than { $weeks } weeks; choose a shorter one
+error-dashboard-no-user = the course platform did not identify you, so cowork has no activity of yours to show

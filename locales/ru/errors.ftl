@@ -436,3 +436,7 @@ error-questionnaire-duplicate-item = на вопрос { $item_id } два от�
 error-questionnaire-empty-response = в ответе нет ни одного ответа на вопрос; ответьте хотя бы на один
 error-questionnaire-undecided-flag = count_undecided должен быть "true" или "false", получено { $value }
 error-questionnaire-weights = weights { $weights } должны быть пятью числами от -1 до 1 через запятую, от «полностью не удовлетворён» до «полностью удовлетворён»
+error-dashboard-date = { $field } { $value } — не дата; укажите её в виде ГГГГ-ММ-ДД, например 2026-09-01
+error-dashboard-window = период с { $from } по { $until } пуст; выберите дату окончания не раньше даты начала
+error-dashboard-window-long = период длиннее { $weeks } недель; выберите период короче
+error-dashboard-no-user = платформа курса не передала, кто вы, поэтому cowork не может показать вашу активность

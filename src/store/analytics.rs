@@ -52,6 +52,8 @@ pub struct AnalyticsMessage {
 
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync {
+    /// Returns when the space was created, or `None` when there is no such space.
+    async fn space_created_at(&self, space_id: i64) -> StoreResult<Option<i64>>;
     /// Returns every member of a space, ordered by user id.
     async fn analytics_members(&self, space_id: i64) -> StoreResult<Vec<AnalyticsMember>>;
     /// Returns every room of a space, archived ones included, ordered by id.

@@ -4,6 +4,18 @@ macro_rules! impl_analytics_store {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::store::analytics::AnalyticsStore for $store {
+            async fn space_created_at(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Option<i64>> {
+                Ok(
+                    sqlx::query_scalar("SELECT created_at FROM spaces WHERE id = $1")
+                        .bind(space_id)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                )
+            }
+
             async fn analytics_members(
                 &self,
                 space_id: i64,

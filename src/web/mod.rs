@@ -1,6 +1,8 @@
 //! Server-rendered pages and embedded assets.
 
 pub mod assets;
+pub mod charts;
+pub mod dashboard;
 pub mod deep_link;
 pub mod events;
 pub mod focus;
