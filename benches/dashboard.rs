@@ -3,7 +3,7 @@
 //! Builds one space with STUDENTS students, 20 rooms and a 16-week semester of activity
 //! from a seeded generator, on SQLite and, when `COWORK_BENCH_POSTGRES_URL` is set, on
 //! PostgreSQL. cowork runs in this process on a real listener with the demo platform
-//! beside it; the teacher launches through the complete LTI flow and the benchmark then
+//! beside it. The teacher launches through the complete LTI flow, and the benchmark then
 //! requests the dashboard page over HTTP ROUNDS times. It reports the page's latency and,
 //! measured apart, how long loading the rows and computing the report take.
 //!

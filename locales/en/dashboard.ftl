@@ -6,7 +6,10 @@ dashboard-nav = Dashboard pages
 dashboard-from = From
 dashboard-until = Until
 dashboard-apply = Show
-dashboard-window = From { $from } to { $until } (UTC, both days included), { $weeks } weeks. Weeks are counted from the first day.
+dashboard-window = From { $from } to { $until } (UTC, both days included), { $weeks ->
+    [one] { $weeks } week
+   *[other] { $weeks } weeks
+}. Weeks are counted from the first day.
 dashboard-summary = Summary
 dashboard-students = Students
 dashboard-active-students = Active students
@@ -83,7 +86,7 @@ dashboard-weeks = Weeks counted
 dashboard-progress = This week
 dashboard-progress-text = { $points } of { $target } points this week.
 dashboard-points-by-week = Points per week
-dashboard-points-summary = Line of the points earned in each week of the grading rule; the weekly target is { $target } points.
+dashboard-points-summary = Bars of the points earned in each week of the grading rule; the weekly target is { $target } points.
 dashboard-contributions = My contributions
 dashboard-contribution = Contribution
 dashboard-count = Count

@@ -6,7 +6,11 @@ dashboard-nav = Разделы панели
 dashboard-from = С
 dashboard-until = По
 dashboard-apply = Показать
-dashboard-window = С { $from } по { $until } (UTC, оба дня включительно), недель: { $weeks }. Недели отсчитываются с первого дня.
+dashboard-window = С { $from } по { $until } (UTC, оба дня включительно), { $weeks ->
+    [one] { $weeks } неделя
+    [few] { $weeks } недели
+   *[many] { $weeks } недель
+}. Недели отсчитываются с первого дня.
 dashboard-summary = Сводка
 dashboard-students = Студенты
 dashboard-active-students = Активные студенты
@@ -84,7 +88,7 @@ dashboard-weeks = Учтено недель
 dashboard-progress = Эта неделя
 dashboard-progress-text = { $points } из { $target } баллов на этой неделе.
 dashboard-points-by-week = Баллы по неделям
-dashboard-points-summary = Линия баллов за каждую неделю правила оценивания; недельная цель — { $target } баллов.
+dashboard-points-summary = Столбцы баллов за каждую неделю правила оценивания; недельная цель — { $target } баллов.
 dashboard-contributions = Мой вклад
 dashboard-contribution = Вклад
 dashboard-count = Количество

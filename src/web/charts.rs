@@ -201,13 +201,15 @@ fn patterns(out: &mut String, id: &str, count: usize) {
     out.push_str("</defs>");
 }
 
-/// Renders stacked bars: one bar per category, one segment per series.
+/// Renders stacked bars: one bar per category, one segment per series. The value axis
+/// shows `decimals` decimals, and whole steps when it is 0.
 pub fn stacked_bars(
     id: &str,
     title: &str,
     summary: &str,
     categories: &[String],
     series: &[Series],
+    decimals: usize,
 ) -> String {
     let totals: Vec<f64> = (0..categories.len())
         .map(|index| {
@@ -218,15 +220,15 @@ pub fn stacked_bars(
         })
         .collect();
     let max = totals.iter().copied().fold(0.0, f64::max);
-    let (top_value, step) = axis_scale(max, true);
+    let (top_value, step) = axis_scale(max, decimals == 0);
     let mut out = String::new();
     open_svg(&mut out, id, title, summary, WIDTH, HEIGHT);
     let id = escape(id);
     patterns(&mut out, &id, series.len());
-    axes(&mut out, categories, top_value, step, 0);
+    axes(&mut out, categories, top_value, step, decimals);
     let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = (WIDTH - LEFT) / categories.len().max(1) as f64;
-    let bar_width = (slot * 0.7).max(1.0);
+    let bar_width = (slot * 0.7).clamp(1.0, 48.0);
     for index in 0..categories.len() {
         let x = LEFT + slot * index as f64 + (slot - bar_width) / 2.0;
         let mut base = 0.0;
@@ -324,14 +326,20 @@ pub fn network(
     edges: &[(i64, i64, usize)],
 ) -> String {
     const SIZE: f64 = 480.0;
+    // Names are written only when they fit around the circle, in a margin on each side.
+    let labelled = nodes.len() <= 40;
+    let margin = if labelled { 110.0 } else { 0.0 };
     let centre = SIZE / 2.0;
     let radius = SIZE / 2.0 - 28.0;
     let mut out = String::new();
-    open_svg(&mut out, id, title, summary, SIZE, SIZE);
+    open_svg(&mut out, id, title, summary, SIZE + 2.0 * margin, SIZE);
     let position = |index: usize| {
         let angle = std::f64::consts::TAU * index as f64 / nodes.len().max(1) as f64
             - std::f64::consts::FRAC_PI_2;
-        (centre + radius * angle.cos(), centre + radius * angle.sin())
+        (
+            margin + centre + radius * angle.cos(),
+            centre + radius * angle.sin(),
+        )
     };
     let index_of: std::collections::HashMap<i64, usize> = nodes
         .iter()
@@ -358,8 +366,6 @@ pub fn network(
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    // Names are written only when they fit around the circle.
-    let labelled = nodes.len() <= 40;
     for (index, node) in nodes.iter().enumerate() {
         let (x, y) = position(index);
         let label = escape(&node.label);
@@ -380,8 +386,9 @@ pub fn network(
             );
         }
         if labelled {
-            let anchor = if x < centre - 1.0 { "end" } else { "start" };
-            let offset = if x < centre - 1.0 { -9.0 } else { 9.0 };
+            let left = x < margin + centre - 1.0;
+            let anchor = if left { "end" } else { "start" };
+            let offset = if left { -9.0 } else { 9.0 };
             let _ = write!(
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"{anchor}\">{label}</text>",
@@ -455,7 +462,7 @@ mod tests {
             values: vec![Some(3.0), None, Some(1.0)],
         }];
         for svg in [
-            stacked_bars("activity", "Activity", "Three weeks", &weeks(3), &series),
+            stacked_bars("activity", "Activity", "Three weeks", &weeks(3), &series, 0),
             lines("trend", "Trend", "Three weeks", &weeks(3), &series, 0),
         ] {
             assert!(svg.starts_with("<svg id="), "{svg}");
@@ -478,7 +485,7 @@ mod tests {
                 values: vec![Some(2.0), Some(1.0)],
             },
         ];
-        let svg = stacked_bars("bars", "Bars", "", &weeks(2), &series);
+        let svg = stacked_bars("bars", "Bars", "", &weeks(2), &series, 0);
         // Three segments and two legend keys: the zero value draws nothing.
         assert_eq!(
             svg.matches("fill=\"url(#bars-pattern-").count(),
@@ -515,7 +522,7 @@ mod tests {
             degree: 0,
         }];
         for svg in [
-            stacked_bars(hostile, hostile, hostile, &[hostile.into()], &series),
+            stacked_bars(hostile, hostile, hostile, &[hostile.into()], &series, 0),
             lines(hostile, hostile, hostile, &[hostile.into()], &series, 0),
             network(hostile, hostile, hostile, &nodes, &[]),
             progress(hostile, hostile, hostile, 1.0, 2.0),

@@ -229,13 +229,11 @@ fn render(page: &impl Template) -> Result<String, AppError> {
 }
 
 fn window_text(tr: &Tr, report: &SpaceReport) -> String {
-    tr.with_args(
-        "dashboard-window",
-        &[
-            ("from", date_text(report.window.from)),
-            ("until", date_text(report.window.until - 1)),
-            ("weeks", report.weeks.to_string()),
-        ],
+    tr.message(
+        &Msg::new("dashboard-window")
+            .arg("from", date_text(report.window.from))
+            .arg("until", date_text(report.window.until - 1))
+            .arg("weeks", report.weeks as i64),
     )
 }
 
@@ -319,7 +317,7 @@ fn activity_figure(tr: &Tr, report: &SpaceReport) -> Figure {
             ("weeks", report.weeks.to_string()),
         ],
     );
-    let svg = charts::stacked_bars("activity-chart", &caption, &summary, &weeks, &series);
+    let svg = charts::stacked_bars("activity-chart", &caption, &summary, &weeks, &series, 0);
     series_figure(tr, "activity", caption, svg, &weeks, &series, 0)
 }
 
@@ -723,7 +721,7 @@ async fn student_page(
         "dashboard-points-summary",
         &[("target", number(rule.weekly_target, 2))],
     );
-    let svg = charts::lines("points-chart", &caption, &summary, &week_labels, &series, 2);
+    let svg = charts::stacked_bars("points-chart", &caption, &summary, &week_labels, &series, 2);
     let points = series_figure(&tr, "points", caption, svg, &week_labels, &series, 2);
 
     let own_actions = report.actions.get(&user_id);
