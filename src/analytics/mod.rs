@@ -5,3 +5,4 @@
 pub mod communication;
 pub mod mobility;
 pub mod satisfaction;
+pub mod statistics;
