@@ -358,12 +358,13 @@ error-dl-field-description = description
 
 # Questionnaires
 error-questionnaire-teachers-only = only teachers of this space can manage questionnaires and see their results
-error-questionnaire-item-kind = item { $position } has kind { $kind }; use likert5, likert7, satisfaction, single, multiple or text
+error-questionnaire-item-kind = item { $position } has kind { $kind }; use likert5, likert7, satisfaction, nps, single, multiple or text
 error-questionnaire-options-unexpected = item { $position } has options, but only single and multiple choice items take options; remove them
 error-questionnaire-options-count = item { $position } has { $count } options; a choice item needs 2 to { $max }
 error-questionnaire-scale-kind = item { $position } names a scale, but only likert5, likert7 and satisfaction items can form a scale
 error-questionnaire-wave = wave must be "pre", "post" or empty, got { $wave }
 error-questionnaire-pre = pre_id { $pre_id } must name a "pre" questionnaire of this space, and only a "post" questionnaire can link to one
+error-questionnaire-pair-anonymity = a "post" questionnaire and its "pre" questionnaire must both be anonymous or both named; set "anonymous" to the same value in both
 error-questionnaire-window = closes_at must be later than opens_at
 error-questionnaire-item-count = a questionnaire needs 1 to { $max } items, got { $count }
 error-questionnaire-template = template { $template } is unknown; use one of { $templates }

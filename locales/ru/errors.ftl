@@ -416,12 +416,13 @@ error-dl-field-description = описание
 
 # Анкеты
 error-questionnaire-teachers-only = управлять анкетами и видеть их результаты могут только преподаватели этого пространства
-error-questionnaire-item-kind = у вопроса { $position } тип { $kind }; используйте likert5, likert7, satisfaction, single, multiple или text
+error-questionnaire-item-kind = у вопроса { $position } тип { $kind }; используйте likert5, likert7, satisfaction, nps, single, multiple или text
 error-questionnaire-options-unexpected = у вопроса { $position } есть варианты, но варианты бывают только у вопросов с выбором; уберите их
 error-questionnaire-options-count = у вопроса { $position } вариантов: { $count }; вопросу с выбором нужно от 2 до { $max }
 error-questionnaire-scale-kind = вопрос { $position } относится к шкале, но шкалу образуют только вопросы likert5, likert7 и satisfaction
 error-questionnaire-wave = wave должна быть "pre", "post" или пустой, получено { $wave }
 error-questionnaire-pre = pre_id { $pre_id } должен указывать на анкету "pre" этого пространства, и ссылаться на неё может только анкета "post"
+error-questionnaire-pair-anonymity = анкета "post" и её анкета "pre" должны быть обе анонимными или обе именными; задайте "anonymous" одинаково в обеих
 error-questionnaire-window = closes_at должно быть позже opens_at
 error-questionnaire-item-count = в анкете должно быть от 1 до { $max } вопросов, получено { $count }
 error-questionnaire-template = шаблон { $template } неизвестен; используйте один из: { $templates }

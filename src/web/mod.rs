@@ -12,6 +12,7 @@ pub mod language;
 pub mod manage;
 pub mod pages;
 pub mod partners;
+pub mod questionnaire_comparison;
 pub mod questionnaire_pages;
 pub mod questionnaire_results;
 pub mod questionnaire_templates;
