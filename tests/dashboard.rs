@@ -145,6 +145,14 @@ async fn teacher_dashboard_shows_measures() {
         let partners: Vec<&str> = students.iter().map(|row| row[5].as_str()).collect();
         assert_eq!(partners, vec!["1", "1", "0"]);
 
+        // Only the open space has threads: Anna's answered question.
+        let rooms = table_rows(&html, "room-measures");
+        assert_eq!(rooms.len(), 1, "{backend:?}: {rooms:?}");
+        assert_eq!(rooms[0][0], "Open space");
+        assert_eq!(rooms[0][1], "1", "questions");
+        assert_eq!(rooms[0][2], "100%", "response rate");
+        assert_eq!(rooms[0][4], "1", "replies per thread");
+
         // Week 1 contains both posts, the reply link between them and the help request.
         let activity = table_rows(&html, "activity");
         assert_eq!(activity.len(), 1, "one week so far: {activity:?}");

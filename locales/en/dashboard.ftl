@@ -102,3 +102,7 @@ dashboard-kind-questionnaire_answered = Questionnaires answered
 dashboard-partners = People I worked with
 dashboard-partners-empty = You have not interacted with another student in this window yet.
 dashboard-own-mobility = My mobility
+dashboard-rooms = Communication by room
+dashboard-no-rooms = No room has messages or interactions in this window.
+dashboard-room = Room
+dashboard-replies-per-thread = Replies per thread

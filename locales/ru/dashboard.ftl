@@ -104,3 +104,7 @@ dashboard-kind-questionnaire_answered = Заполненные анкеты
 dashboard-partners = С кем я работал
 dashboard-partners-empty = В этом периоде вы ещё не взаимодействовали с другими студентами.
 dashboard-own-mobility = Моя мобильность
+dashboard-rooms = Общение по комнатам
+dashboard-no-rooms = В этом периоде ни в одной комнате нет сообщений и взаимодействий.
+dashboard-room = Комната
+dashboard-replies-per-thread = Ответов на ветку

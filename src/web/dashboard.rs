@@ -161,6 +161,8 @@ struct TeacherPage {
     network: Figure,
     student_columns: Vec<String>,
     students: Vec<StudentLine>,
+    room_columns: Vec<String>,
+    rooms: Vec<Vec<String>>,
     attention: Vec<AttentionLine>,
     questionnaires: Vec<QuestionnaireLine>,
     definitions: Vec<(String, String)>,
@@ -476,6 +478,31 @@ fn student_lines(tr: &Tr, report: &SpaceReport) -> Vec<StudentLine> {
         .collect()
 }
 
+/// Returns one row per room with threads or interactions: its name and communication
+/// measures.
+fn room_lines(tr: &Tr, report: &SpaceReport) -> Vec<Vec<String>> {
+    report
+        .communication
+        .rooms
+        .iter()
+        .map(|summary| {
+            let room = summary
+                .room_id
+                .and_then(|id| report.rooms.iter().find(|room| room.id == id));
+            let name = room.map_or_else(|| "—".to_string(), |room| room.name.clone());
+            vec![
+                name,
+                summary.response.questions.to_string(),
+                percent(summary.response.response_rate),
+                duration(tr, summary.response.median_first_reply_secs),
+                optional(summary.response.replies_per_thread, 2),
+                number(summary.density, 3),
+                percent(summary.reciprocity),
+            ]
+        })
+        .collect()
+}
+
 fn attention_lines(tr: &Tr, report: &SpaceReport) -> Vec<AttentionLine> {
     report
         .attention
@@ -629,6 +656,19 @@ async fn teacher_page(
         network: network_figure(&tr, report),
         student_columns,
         students: student_lines(&tr, report),
+        room_columns: [
+            "dashboard-room",
+            "dashboard-questions",
+            "dashboard-term-response-rate",
+            "dashboard-first-reply",
+            "dashboard-replies-per-thread",
+            "dashboard-term-density",
+            "dashboard-term-reciprocity",
+        ]
+        .iter()
+        .map(|id| tr.t(id))
+        .collect(),
+        rooms: room_lines(&tr, report),
         attention: attention_lines(&tr, report),
         questionnaires: questionnaire_lines(state, &tr, space_id).await?,
         definitions: definitions(
