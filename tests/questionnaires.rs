@@ -921,3 +921,70 @@ async fn report_settings_form() {
         );
     }
 }
+
+/// Anna, Boris and Chen sit at team table "Alpha" and answer fully satisfied (5), rather
+/// satisfied (4) and fully dissatisfied (1): (1 + 0.5 − 1) / 3 ≈ 0.1667. A fourth student
+/// in no team answers "can't say", and one answer is too few for an index of its own.
+#[tokio::test]
+async fn index_per_team_table() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (named, named_items) = open_survey(&app, &teacher, false).await;
+        let (anonymous, anonymous_items) = open_survey(&app, &teacher, true).await;
+        let people = [
+            ("demo-student-1", 5),
+            ("demo-student-2", 4),
+            ("demo-student-3", 1),
+            ("demo-student-4", 3),
+        ];
+        let mut team = None;
+        for (position, (user, value)) in people.into_iter().enumerate() {
+            let who = app.launch(choice(user, "learner")).await;
+            if position == 0 {
+                let room = app
+                    .post_space_json(&who, "/rooms", json!({"kind": "team", "name": "Alpha"}))
+                    .await;
+                team = room["id"].as_i64();
+            } else if position < 3 {
+                let path = format!("/rooms/{}/membership", team.unwrap());
+                app.post_space_json(&who, &path, json!({"member": true}))
+                    .await;
+            }
+            for (id, items) in [(named, &named_items), (anonymous, &anonymous_items)] {
+                let body = json!({"answers": [{"item_id": items[0], "value": value}]});
+                let (status, saved) = post(&app, &who, &format!("/{id}/response"), body).await;
+                assert_eq!(status, 200, "{backend:?} {user}: {saved}");
+            }
+        }
+
+        let results = get_json(&app, &teacher, &format!("/{named}/results")).await;
+        let groups = results["waves"][0]["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 2, "{backend:?}: {groups:?}");
+        assert_eq!(groups[0]["team"], "Alpha");
+        assert_eq!(groups[0]["respondents"], 3);
+        let index = groups[0]["index"]["value"].as_f64().unwrap();
+        assert!((index - 0.5 / 3.0).abs() < 1e-9, "{groups:?}");
+        assert_eq!(groups[1]["team"], Value::Null);
+        assert_eq!(groups[1]["respondents"], 1);
+        assert_eq!(groups[1]["index"], Value::Null, "one answer shows no index");
+
+        let (status, report) = get(&app, &teacher, &format!("/{named}/report")).await;
+        assert_eq!(status, 200);
+        assert!(report.contains("id=\"team-indices\""), "{backend:?}");
+        assert!(
+            report.contains("<td>Alpha</td><td>3</td><td>0.167</td>"),
+            "{report}"
+        );
+        assert!(report.contains("fewer than 3 answers"), "{report}");
+
+        let results = get_json(&app, &teacher, &format!("/{anonymous}/results")).await;
+        assert_eq!(
+            results["waves"][0]["groups"],
+            json!([]),
+            "anonymous answers"
+        );
+        let (_, report) = get(&app, &teacher, &format!("/{anonymous}/report")).await;
+        assert!(!report.contains("id=\"team-indices\""));
+    }
+}

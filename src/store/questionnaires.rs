@@ -192,6 +192,9 @@ pub trait QuestionnaireStore: Send + Sync {
         id: i64,
         response_key: &str,
     ) -> StoreResult<Vec<Answer>>;
+    /// Returns the response key and person of every named response, ordered by key.
+    /// Anonymous responses carry no person and are not returned.
+    async fn named_responses(&self, space_id: i64, id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Returns how many people have answered.
     async fn respondent_count(&self, space_id: i64, id: i64) -> StoreResult<i64>;
     /// Returns every answer of a questionnaire, ordered by response key and item.

@@ -349,6 +349,23 @@ macro_rules! impl_questionnaire_store {
                 .await?)
             }
 
+            async fn named_responses(
+                &self,
+                space_id: i64,
+                id: i64,
+            ) -> $crate::store::StoreResult<Vec<(String, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT r.response_key, r.user_id FROM questionnaire_responses r \
+                     JOIN questionnaires q ON q.id = r.questionnaire_id \
+                     WHERE q.space_id = $1 AND q.id = $2 AND r.user_id IS NOT NULL \
+                     ORDER BY r.response_key",
+                )
+                .bind(space_id)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn respondent_count(
                 &self,
                 space_id: i64,

@@ -14,7 +14,7 @@ use crate::i18n::Tr;
 use crate::store::questionnaires::{Answer, Item, ITEM_KINDS};
 use crate::unix_now;
 use crate::web::questionnaire_comparison::{WaveComparison, WaveTests};
-use crate::web::questionnaire_results::{value_range, WaveResult};
+use crate::web::questionnaire_results::{value_range, WaveResult, MIN_GROUP_RESPONDENTS};
 use crate::web::questionnaire_templates::TEMPLATE_IDS;
 use crate::web::questionnaires::{
     build_results, index_settings, load, require_teacher, response_key,
@@ -278,6 +278,8 @@ struct ReportWave {
     respondents: i64,
     items: Vec<ReportItem>,
     scales: Vec<ReportScale>,
+    /// Satisfaction index per team: item number, team, respondents, index.
+    groups: Vec<(i64, String, usize, String)>,
 }
 
 struct ReportScale {
@@ -329,6 +331,11 @@ fn percent(value: Option<f64>) -> String {
 }
 
 fn report_wave(tr: &Tr, wave: WaveResult) -> ReportWave {
+    let numbers: HashMap<i64, i64> = wave
+        .items
+        .iter()
+        .map(|item| (item.item_id, item.position + 1))
+        .collect();
     let items = wave
         .items
         .into_iter()
@@ -404,7 +411,33 @@ fn report_wave(tr: &Tr, wave: WaveResult) -> ReportWave {
             }
         })
         .collect();
+    let groups = wave
+        .groups
+        .iter()
+        .map(|group| {
+            let team = group
+                .team
+                .clone()
+                .unwrap_or_else(|| tr.t("questionnaires-group-no-team"));
+            let index = match &group.index {
+                Some(index) => index
+                    .value
+                    .map_or_else(|| "—".into(), |value| format!("{value:.3}")),
+                None => tr.with_args(
+                    "questionnaires-group-too-small",
+                    &[("minimum", MIN_GROUP_RESPONDENTS.to_string())],
+                ),
+            };
+            (
+                numbers.get(&group.item_id).copied().unwrap_or(0),
+                team,
+                group.respondents,
+                index,
+            )
+        })
+        .collect();
     ReportWave {
+        groups,
         title: wave.title,
         wave_label: wave
             .wave

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analytics::satisfaction::{
-    csat, satisfaction_index, top_box_share, IndexSettings, SatisfactionIndex,
+    count_values, csat, satisfaction_index, top_box_share, IndexSettings, SatisfactionIndex,
 };
 use crate::analytics::statistics::{cronbach_alpha, describe, CronbachAlpha, Descriptive};
 use crate::store::questionnaires::{Item, Questionnaire, ResponseAnswer};
@@ -116,6 +116,88 @@ pub struct WaveResult {
     pub respondents: i64,
     pub items: Vec<ItemResult>,
     pub scales: Vec<ScaleResult>,
+    /// The satisfaction index of each team, for named questionnaires only.
+    pub groups: Vec<GroupIndex>,
+}
+
+/// A team with fewer respondents than this gets no index, so that a group's result does
+/// not show the answers of one or two people.
+pub const MIN_GROUP_RESPONDENTS: usize = 3;
+
+/// The satisfaction index of one satisfaction item among the members of one team.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupIndex {
+    pub item_id: i64,
+    /// The team table's name; `None` for the respondents in no team.
+    pub team: Option<String>,
+    pub respondents: usize,
+    /// `None` when fewer than [`MIN_GROUP_RESPONDENTS`] members answered.
+    pub index: Option<SatisfactionIndex>,
+}
+
+/// A team table and its members.
+pub struct Team {
+    pub name: String,
+    pub members: Vec<i64>,
+}
+
+/// Computes the satisfaction index of every satisfaction item per team, from named
+/// responses (`people` maps response keys to user ids). A person in several teams counts
+/// in each, and respondents in no team form a group of their own.
+pub fn group_indices(
+    items: &[Item],
+    answers: &[ResponseAnswer],
+    people: &[(String, i64)],
+    teams: &[Team],
+    settings: IndexSettings,
+) -> Vec<GroupIndex> {
+    let person_of: BTreeMap<&str, i64> = people
+        .iter()
+        .map(|(key, user_id)| (key.as_str(), *user_id))
+        .collect();
+    let in_team = |user_id: i64| teams.iter().any(|team| team.members.contains(&user_id));
+    let mut groups = Vec::new();
+    for item in items.iter().filter(|item| item.kind == "satisfaction") {
+        // The answer of each named respondent to this item, by user id.
+        let values: BTreeMap<i64, i64> = answers
+            .iter()
+            .filter(|answer| answer.item_id == item.id)
+            .filter_map(|answer| {
+                let user_id = person_of.get(answer.response_key.as_str())?;
+                Some((*user_id, answer.value))
+            })
+            .collect();
+        let named_groups = teams
+            .iter()
+            .map(|team| (Some(team.name.clone()), team.members.clone()));
+        let outside: Vec<i64> = values
+            .keys()
+            .copied()
+            .filter(|user_id| !in_team(*user_id))
+            .collect();
+        for (team, members) in named_groups.chain([(None, outside)]) {
+            let group_values: Vec<i64> = members
+                .iter()
+                .filter_map(|user_id| values.get(user_id).copied())
+                .collect();
+            if group_values.is_empty() {
+                continue;
+            }
+            let index = (group_values.len() >= MIN_GROUP_RESPONDENTS).then(|| {
+                let counts: [u64; 5] = count_values(group_values.iter().copied(), 5)[..]
+                    .try_into()
+                    .expect("five counts");
+                satisfaction_index(counts, settings)
+            });
+            groups.push(GroupIndex {
+                item_id: item.id,
+                team,
+                respondents: group_values.len(),
+                index,
+            });
+        }
+    }
+    groups
 }
 
 fn mean(values: &[i64]) -> Option<f64> {
@@ -249,5 +331,6 @@ pub fn wave_result(
                 mean: mean(&values),
             })
             .collect(),
+        groups: Vec::new(),
     }
 }

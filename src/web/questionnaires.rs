@@ -29,7 +29,9 @@ use crate::unix_now;
 use crate::web::help::{text_length, too_long};
 use crate::web::questionnaire_comparison::{compare_waves, WaveAnswers, WaveComparison};
 use crate::web::questionnaire_pages;
-use crate::web::questionnaire_results::{scale_points, value_range, wave_result, WaveResult};
+use crate::web::questionnaire_results::{
+    group_indices, scale_points, value_range, wave_result, Team, WaveResult,
+};
 use crate::web::questionnaire_templates::{template, TEMPLATE_IDS};
 use crate::web::rooms::{reader, writer};
 
@@ -825,6 +827,25 @@ pub struct Results {
     pub comparison: Option<WaveComparison>,
 }
 
+/// Returns the space's team tables with their current members, archived ones included,
+/// so that answers given in a team that closed still count for it.
+async fn team_tables(state: &AppState, space_id: i64) -> Result<Vec<Team>, AppError> {
+    let memberships = state.store.team_memberships(space_id).await?;
+    let rooms = state.store.analytics_rooms(space_id).await?;
+    Ok(rooms
+        .into_iter()
+        .filter(|room| room.kind == "team")
+        .map(|room| Team {
+            members: memberships
+                .iter()
+                .filter(|membership| membership.room_id == room.id)
+                .map(|membership| membership.user_id)
+                .collect(),
+            name: room.name,
+        })
+        .collect())
+}
+
 pub(crate) async fn build_results(
     state: &AppState,
     questionnaire: Questionnaire,
@@ -855,13 +876,13 @@ pub(crate) async fn build_results(
         let items = state.store.questionnaire_items(space_id, id).await?;
         let answers = state.store.questionnaire_answers(space_id, id).await?;
         let respondents = state.store.respondent_count(space_id, id).await?;
-        waves.push(wave_result(
-            &questionnaire,
-            respondents,
-            &items,
-            &answers,
-            settings,
-        ));
+        let mut wave = wave_result(&questionnaire, respondents, &items, &answers, settings);
+        if !questionnaire.anonymous {
+            let people = state.store.named_responses(space_id, id).await?;
+            let teams = team_tables(state, space_id).await?;
+            wave.groups = group_indices(&items, &answers, &people, &teams, settings);
+        }
+        waves.push(wave);
         loaded.push((items, answers));
     }
     let comparison = match loaded.as_slice() {
