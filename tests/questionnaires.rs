@@ -838,6 +838,72 @@ async fn pair_needs_same_anonymity() {
     }
 }
 
+/// A post wave answered anonymously, then unlinked, leaves its pre wave free to turn
+/// named. The named answers must not carry the pair keys of the anonymous ones, or
+/// the stored tables would link those anonymous answers to people.
+#[tokio::test]
+async fn unlinked_pair_keeps_anonymity() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (status, pre) = post(&app, &teacher, "/list", wave_survey("pre", None, true)).await;
+        assert_eq!(status, 201, "{backend:?}: {pre}");
+        let pre_id = pre["id"].as_i64().unwrap();
+        let (post_id, post_items) =
+            open_questionnaire(&app, &teacher, wave_survey("post", Some(pre_id), true)).await;
+        let anna = app.launch(choice("demo-student-1", "learner")).await;
+        let body = rated_answers(&post_items, 4, 4, 9);
+        let (status, answered) = post(&app, &anna, &format!("/{post_id}/response"), body).await;
+        assert_eq!(status, 200, "{answered}");
+
+        let unlinked = wave_survey("post", None, true);
+        let (status, body) = post(&app, &teacher, &format!("/{post_id}"), unlinked).await;
+        assert_eq!(status, 200, "post wave unlinked: {body}");
+        let named_pre = wave_survey("pre", None, false);
+        let (status, body) = post(&app, &teacher, &format!("/{pre_id}"), named_pre).await;
+        assert_eq!(status, 200, "pre wave turned named: {body}");
+        let (status, body) = post(
+            &app,
+            &teacher,
+            &format!("/{pre_id}/status"),
+            json!({"status": "open"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let pre_items: Vec<i64> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["id"].as_i64().unwrap())
+            .collect();
+        let body = rated_answers(&pre_items, 2, 2, 5);
+        let (status, answered) = post(&app, &anna, &format!("/{pre_id}/response"), body).await;
+        assert_eq!(status, 200, "{answered}");
+
+        let store = &app.state.store;
+        let anonymous_keys: Vec<String> = store
+            .questionnaire_answers(teacher.space_id, post_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|answer| answer.pair_key)
+            .collect();
+        assert!(!anonymous_keys.is_empty(), "the post wave stores pair keys");
+        let named = store
+            .questionnaire_answers(teacher.space_id, pre_id)
+            .await
+            .unwrap();
+        assert!(!named.is_empty(), "the named answers are stored");
+        for answer in named {
+            let key = answer.pair_key.unwrap_or_default();
+            assert!(
+                !anonymous_keys.contains(&key),
+                "{backend:?}: a named answer shares the pair key of an anonymous one"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn nps_answers_checked() {
     for backend in common::backends() {

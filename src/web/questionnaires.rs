@@ -129,11 +129,23 @@ pub async fn response_key(
 }
 
 /// Derives the key that links a person's responses to a `pre` questionnaire and to
-/// the `post` questionnaire linked to it: a SHA-256 of the server secret, the label
-/// "pair", the `pre` questionnaire's id and the user id. The label keeps it distinct
-/// from the response key of the `pre` questionnaire.
-pub async fn pair_key(state: &AppState, pre_id: i64, user_id: i64) -> Result<String, AppError> {
-    secret_hash(state, &format!(":pair:{pre_id}:{user_id}")).await
+/// the `post` questionnaire linked to it. It is a SHA-256 of the server secret, the
+/// label "pair", the `pre` questionnaire's id, the user id and, for named responses,
+/// the label "named". The "pair" label keeps it distinct from the response key of the
+/// `pre` questionnaire. The "named" label keeps named and anonymous responses apart,
+/// because a `post` wave may be unlinked after answers and its `pre` then turn named.
+pub async fn pair_key(
+    state: &AppState,
+    pre_id: i64,
+    user_id: i64,
+    anonymous: bool,
+) -> Result<String, AppError> {
+    let suffix = if anonymous {
+        format!(":pair:{pre_id}:{user_id}")
+    } else {
+        format!(":pair:{pre_id}:{user_id}:named")
+    };
+    secret_hash(state, &suffix).await
 }
 
 /// Returns the id of the `pre` questionnaire whose pair key a response to
@@ -763,7 +775,7 @@ async fn respond(
         }
         let key = response_key(&state, id, user_id).await?;
         let pair = match pair_of(&state, &questionnaire).await? {
-            Some(pre_id) => Some(pair_key(&state, pre_id, user_id).await?),
+            Some(pre_id) => Some(pair_key(&state, pre_id, user_id, questionnaire.anonymous).await?),
             None => None,
         };
         let response = NewResponse {
