@@ -378,3 +378,7 @@ error-questionnaire-duplicate-item = item { $item_id } is answered twice; send o
 error-questionnaire-empty-response = the response has no answers; answer at least one item
 error-questionnaire-undecided-flag = count_undecided must be "true" or "false", got { $value }
 error-questionnaire-weights = weights { $weights } must be five numbers from -1 to 1, separated by commas, from "fully dissatisfied" to "fully satisfied"
+error-export-teachers-only = only teachers of this space can export its data
+error-export-window-value = { $field } { $value } is not a date or a time; use a date such as 2026-03-01 or Unix seconds
+error-export-window-order = the window is empty: from ({ $from }) must be before until ({ $until }) in Unix seconds
+error-export-window-long = the window is longer than { $weeks } weeks; choose a later from or an earlier until

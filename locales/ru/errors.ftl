@@ -436,3 +436,7 @@ error-questionnaire-duplicate-item = на вопрос { $item_id } два от�
 error-questionnaire-empty-response = в ответе нет ни одного ответа на вопрос; ответьте хотя бы на один
 error-questionnaire-undecided-flag = count_undecided должен быть "true" или "false", получено { $value }
 error-questionnaire-weights = weights { $weights } должны быть пятью числами от -1 до 1 через запятую, от «полностью не удовлетворён» до «полностью удовлетворён»
+error-export-teachers-only = выгружать данные пространства могут только его преподаватели
+error-export-window-value = { $field } { $value } не является ни датой, ни моментом времени; укажите дату вида 2026-03-01 или секунды Unix
+error-export-window-order = окно пусто: from ({ $from }) должно быть раньше until ({ $until }) в секундах Unix
+error-export-window-long = окно длиннее { $weeks } недель; выберите более поздний from или более ранний until

@@ -18,6 +18,18 @@ macro_rules! impl_analytics_store {
                 .await?)
             }
 
+            async fn space_created_at(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Option<i64>> {
+                let row: Option<(i64,)> =
+                    sqlx::query_as("SELECT created_at FROM spaces WHERE id = $1")
+                        .bind(space_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(created_at,)| created_at))
+            }
+
             async fn analytics_rooms(
                 &self,
                 space_id: i64,
@@ -75,6 +87,28 @@ macro_rules! impl_analytics_store {
                      FROM interactions \
                      WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
                      ORDER BY created_at, id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn interaction_edges(
+                &self,
+                space_id: i64,
+                from: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::InteractionEdge>> {
+                Ok(sqlx::query_as(
+                    "SELECT actor_id, target_id, kind, room_id, COUNT(*) AS count, \
+                     MIN(created_at) AS first_at, MAX(created_at) AS last_at \
+                     FROM interactions \
+                     WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     AND target_id IS NOT NULL \
+                     GROUP BY actor_id, target_id, kind, room_id \
+                     ORDER BY actor_id, target_id, kind, COALESCE(room_id, 0)",
                 )
                 .bind(space_id)
                 .bind(from)

@@ -115,6 +115,15 @@ pub struct ResponseAnswer {
     pub text: Option<String>,
 }
 
+/// A stored response: its key and, for a named questionnaire, the person and the time
+/// of the last change.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredResponse {
+    pub response_key: String,
+    pub user_id: Option<i64>,
+    pub updated_at: Option<i64>,
+}
+
 /// A response to save.
 #[derive(Debug, Clone)]
 pub struct NewResponse<'a> {
@@ -186,6 +195,12 @@ pub trait QuestionnaireStore: Send + Sync {
     ) -> StoreResult<Vec<Answer>>;
     /// Returns how many people have answered.
     async fn respondent_count(&self, space_id: i64, id: i64) -> StoreResult<i64>;
+    /// Returns the responses of a questionnaire, ordered by response key.
+    async fn questionnaire_responses(
+        &self,
+        space_id: i64,
+        id: i64,
+    ) -> StoreResult<Vec<StoredResponse>>;
     /// Returns every answer of a questionnaire, ordered by response key and item.
     async fn questionnaire_answers(
         &self,

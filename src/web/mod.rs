@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod deep_link;
 pub mod events;
+pub mod export;
 pub mod focus;
 pub mod grades;
 pub mod help;

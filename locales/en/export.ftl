@@ -1,0 +1,30 @@
+# The data export page, English.
+
+export-title = Export data
+export-nav = Export pages
+export-link = Export data
+export-intro = Download the space's tables for analysis in a spreadsheet, R or Python. Every table comes as CSV (UTF-8, comma-separated, with a header row) and as JSON (an object with the column names and the rows). Anonymous questionnaires are exported without names, user ids or times.
+export-window-heading = Window
+export-window-hint = Dates are UTC. "From" starts at the beginning of its day, "until" includes its whole day. Leave a field empty to use the whole life of the space.
+export-window-from = From
+export-window-until-label = Until
+export-window-apply = Apply
+export-window-now = Window: from { $from }
+export-window-until = until { $until } (not included).
+export-window-applies = The window applies.
+export-window-ignored = The window does not apply.
+export-tables-heading = Tables
+export-download-csv = CSV
+export-download-json = JSON
+export-dictionary = Column dictionary (JSON)
+export-definitions-note = Column definitions are in English.
+export-column = Column
+export-type = Type
+export-unit = Unit
+export-definition = Definition
+export-table-students = Students
+export-table-weeks = Weekly activity
+export-table-answers = Questionnaire answers
+export-table-edges = Interaction edges
+export-table-members = Members
+export-table-rooms = Rooms

@@ -1,0 +1,30 @@
+# The data export page, Russian.
+
+export-title = Выгрузка данных
+export-nav = Страницы выгрузки
+export-link = Выгрузка данных
+export-intro = Скачайте таблицы пространства для анализа в электронной таблице, R или Python. Каждая таблица есть в CSV (UTF-8, через запятую, со строкой заголовков) и в JSON (объект с названиями столбцов и строками). Анонимные анкеты выгружаются без имён, идентификаторов пользователей и времени.
+export-window-heading = Окно
+export-window-hint = Даты в UTC. «С» начинается в начале своего дня, «по» включает весь свой день. Оставьте поле пустым, чтобы взять всё время жизни пространства.
+export-window-from = С
+export-window-until-label = По
+export-window-apply = Применить
+export-window-now = Окно: с { $from }
+export-window-until = до { $until } (не включая).
+export-window-applies = Окно применяется.
+export-window-ignored = Окно не применяется.
+export-tables-heading = Таблицы
+export-download-csv = CSV
+export-download-json = JSON
+export-dictionary = Словарь столбцов (JSON)
+export-definitions-note = Определения столбцов даны на английском языке.
+export-column = Столбец
+export-type = Тип
+export-unit = Единица
+export-definition = Определение
+export-table-students = Студенты
+export-table-weeks = Активность по неделям
+export-table-answers = Ответы на анкеты
+export-table-edges = Рёбра взаимодействий
+export-table-members = Участники
+export-table-rooms = Комнаты
