@@ -481,6 +481,21 @@ async fn csv_quotes_and_neutralizes_formulas() {
             assert!((0.0..=1.0).contains(&value), "{record:?}");
         }
         let students = fetch(app, teacher, "/students.csv").await;
+        let audit = app
+            .state
+            .store
+            .audit_entries(teacher.space_id, 50)
+            .await
+            .unwrap();
+        let downloads: Vec<&str> = audit
+            .iter()
+            .filter(|entry| entry.action == "export.download")
+            .map(|entry| entry.target.as_str())
+            .collect();
+        assert!(
+            downloads.contains(&format!("cowork-space-{}-answers.csv", teacher.space_id).as_str()),
+            "{backend:?}: {audit:?}"
+        );
         assert!(
             students.disposition.starts_with(&format!(
                 "attachment; filename=\"cowork-space-{}-students-",
@@ -537,6 +552,18 @@ async fn window_selects_rows_and_rejects_bad_input() {
                 assert!(text.contains(message), "{path}{query}: {body}");
             }
         }
+
+        let mut russian = choice("demo-teacher-2", "instructor");
+        russian.locale = "ru".into();
+        let russian = app.launch(russian).await;
+        let fetched = fetch(app, &russian, "/students.csv?until=soon").await;
+        assert_eq!(fetched.status, 400, "{}", fetched.body);
+        let body: Value = serde_json::from_str(&fetched.body).unwrap();
+        let text = body["message"].as_str().unwrap_or_default();
+        assert!(
+            text.contains("until \"soon\" не является ни датой, ни моментом времени"),
+            "{backend:?}: {body}"
+        );
     }
 }
 

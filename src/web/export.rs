@@ -235,12 +235,17 @@ async fn export_table(
     format: Format,
 ) -> Result<Response, ErrorResponse> {
     let run = async {
-        require_teacher(&reader(&state, &headers, &query, space_id).await?)?;
+        let actor = require_teacher(&reader(&state, &headers, &query, space_id).await?)?;
         let spec = dictionary::table(name)
             .ok_or_else(|| AppError::Internal(format!("no export table {name}")))?;
         let window = window_of(&state, space_id, &query).await?;
         let table = build_table(&state, space_id, spec, window).await?;
         let file_name = file_name(space_id, spec, window, format);
+        // Exports carry personal data, so each download is in the space's audit log.
+        state
+            .store
+            .audit(space_id, actor, "export.download", &file_name, unix_now())
+            .await?;
         let disposition = format!("attachment; filename=\"{file_name}\"");
         let response = match format {
             Format::Csv => {
