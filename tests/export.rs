@@ -752,6 +752,20 @@ async fn page_lists_tables_and_columns() {
             .contains("&amp;from=2026-03-01&amp;until=2026-03-31"));
         assert!(page.body.contains("Window: from 2026-03-01 00:00 UTC"));
 
+        let mut russian = choice("demo-teacher-2", "instructor");
+        russian.locale = "ru".into();
+        let russian = app.launch(russian).await;
+        let page_ru = fetch(app, &russian, "").await;
+        assert_eq!(page_ru.status, 200, "{}", page_ru.body);
+        assert!(
+            page_ru.body.contains("Выгрузка данных"),
+            "{backend:?}: Russian title"
+        );
+        assert!(
+            page_ru.body.contains("Индекс мобильности от 0 до 1"),
+            "{backend:?}: Russian definition of mobility_index"
+        );
+
         let dictionary: Value =
             serde_json::from_str(&fetch(app, teacher, "/dictionary.json").await.body).unwrap();
         let names: Vec<&str> = dictionary["tables"]

@@ -17,7 +17,6 @@ export-tables-heading = Tables
 export-download-csv = CSV
 export-download-json = JSON
 export-dictionary = Column dictionary (JSON)
-export-definitions-note = Column definitions are in English.
 export-column = Column
 export-type = Type
 export-unit = Unit

@@ -1,6 +1,10 @@
 //! The column dictionary: every exported table and column with its type, unit and
 //! definition. The export page, `dictionary.json` and docs/EXPORT.md are all built from
 //! [`TABLES`], and the measures' definitions come from the analytics modules.
+//!
+//! NOTE: the Russian export page takes row descriptions, units and definitions from
+//! locales/ru/export.ftl. A test checks that every column has them there, but not that
+//! they still match a changed English definition, so change both together.
 
 use serde::Serialize;
 

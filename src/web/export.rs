@@ -306,15 +306,68 @@ async fn dictionary_json(
     run.await.map_err(|error| error.respond(&headers))
 }
 
+/// A column as the export page describes it, in the page's language.
+struct PageColumn {
+    name: &'static str,
+    kind: String,
+    unit: String,
+    definition: String,
+}
+
 /// A table as the export page lists it.
 struct PageTable {
     name: &'static str,
     title: String,
-    row: &'static str,
+    row: String,
     windowed: bool,
     csv_url: String,
     json_url: String,
-    columns: &'static [dictionary::Column],
+    columns: Vec<PageColumn>,
+}
+
+/// Returns the message `id` for a language other than English, or `english` for
+/// English, because the dictionary in code is the English text.
+fn dictionary_text(tr: &Tr, id: &str, english: &str) -> String {
+    if tr.code() == "en" {
+        english.to_string()
+    } else {
+        tr.t(id)
+    }
+}
+
+/// Returns the message id of a unit: `export-unit-` and the unit in lower case with
+/// every run of other characters than letters and digits as one `-`.
+fn unit_id(unit: &str) -> String {
+    let mut slug = String::new();
+    for character in unit.to_lowercase().chars() {
+        if character.is_ascii_alphanumeric() {
+            slug.push(character);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    format!("export-unit-{}", slug.trim_end_matches('-'))
+}
+
+/// Describes a table's columns in the language of `tr`.
+fn page_columns(tr: &Tr, spec: &TableSpec) -> Vec<PageColumn> {
+    spec.columns
+        .iter()
+        .map(|column| {
+            let kind = column.kind.name();
+            let definition_id = format!("export-def-{}-{}", spec.name, column.name);
+            PageColumn {
+                name: column.name,
+                kind: dictionary_text(tr, &format!("export-type-{kind}"), kind),
+                unit: if column.unit.is_empty() {
+                    String::new()
+                } else {
+                    dictionary_text(tr, &unit_id(column.unit), column.unit)
+                },
+                definition: dictionary_text(tr, &definition_id, column.definition),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -374,11 +427,11 @@ async fn export_page(
                 PageTable {
                     name: spec.name,
                     title: tr.t(&format!("export-table-{}", spec.name)),
-                    row: spec.row,
+                    row: dictionary_text(&tr, &format!("export-row-{}", spec.name), spec.row),
                     windowed: spec.windowed,
                     csv_url: format!("{base}.csv?lt={token}{window_query}"),
                     json_url: format!("{base}.json?lt={token}{window_query}"),
-                    columns: spec.columns,
+                    columns: page_columns(&tr, spec),
                 }
             })
             .collect();
@@ -426,6 +479,50 @@ mod tests {
         for bad in ["-1", "2026-02-30", "01.03.2026", "tomorrow", "1e9"] {
             assert!(parse_bound("from", bad, false).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn russian_dictionary_complete() {
+        let ru = Tr::new(crate::i18n::Lang::Ru);
+        for spec in TABLES {
+            let row_id = format!("export-row-{}", spec.name);
+            assert_ne!(dictionary_text(&ru, &row_id, spec.row), row_id);
+            for column in page_columns(&ru, spec) {
+                let what = format!("{} {}", spec.name, column.name);
+                assert!(
+                    !column.kind.starts_with("export-"),
+                    "{what}: {}",
+                    column.kind
+                );
+                assert!(
+                    !column.unit.starts_with("export-"),
+                    "{what}: {}",
+                    column.unit
+                );
+                assert!(
+                    !column.definition.starts_with("export-"),
+                    "{what}: {}",
+                    column.definition
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn english_dictionary_from_code() {
+        let en = Tr::new(crate::i18n::Lang::En);
+        let columns = page_columns(&en, &dictionary::STUDENTS);
+        let index = columns
+            .iter()
+            .find(|column| column.name == "mobility_index")
+            .unwrap();
+        assert_eq!(
+            index.definition,
+            crate::analytics::mobility::INDEX_DEFINITION
+        );
+        assert_eq!(index.unit, "index 0–1");
+        assert_eq!(unit_id("share 0–1"), "export-unit-share-0-1");
+        assert_eq!(unit_id("Unix seconds"), "export-unit-unix-seconds");
     }
 
     #[test]
