@@ -4,4 +4,5 @@
 
 pub mod communication;
 pub mod mobility;
+pub mod report;
 pub mod satisfaction;
