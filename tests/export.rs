@@ -167,7 +167,8 @@ async fn open_questionnaire(app: &TestApp, teacher: &Launched, body: Value) -> (
 /// Anna (student 1) creates team table "=Alpha" and Boris (student 2) joins it. In the
 /// open space Anna asks "Who has the template?" and Boris replies. In the team table
 /// Boris posts a plan and Anna replies. Chen (student 3) asks for help at the help desk
-/// and Anna posts in the request's conversation. Dana (student 4) does nothing.
+/// and Anna posts in the request's conversation. Boris asks for help too, and nobody
+/// answers. Dana (student 4) does nothing.
 ///
 /// The named questionnaire (pace 1–5, how often, remarks) is answered by Anna (4, "Weekly",
 /// "=SUM(A1)") and Boris (2, "Daily", "fine"). The anonymous one (mood 1–5, remarks) is
@@ -218,6 +219,13 @@ async fn build_space(backend: common::Backend) -> Space {
     .await;
     let posts = format!("/help/requests/{}/posts", request["id"]);
     post_json(&app, anna_login, &posts, json!({"body": "Use Group."})).await;
+    post_json(
+        &app,
+        boris_login,
+        "/help/requests",
+        json!({"title": "Deadline", "description": "When is it due?"}),
+    )
+    .await;
 
     let (named, named_items) = open_questionnaire(
         &app,
@@ -370,6 +378,16 @@ async fn tables_match_hand_built_space() {
             "Boris yes, Chen no"
         );
         assert_eq!(by_user(&students, anna)["weeks"], json!(1));
+        assert_eq!(by_user(&students, dana)["inactive"], json!(true));
+        assert_eq!(by_user(&students, anna)["inactive"], json!(false));
+        assert_eq!(
+            by_user(&students, boris)["unanswered_help_requests"],
+            json!(1)
+        );
+        assert_eq!(
+            by_user(&students, chen)["unanswered_help_requests"],
+            json!(0)
+        );
         let anna_index = by_user(&students, anna)["mobility_index"].as_f64().unwrap();
         let dana_index = by_user(&students, dana)["mobility_index"].as_f64().unwrap();
         assert!(anna_index > dana_index, "{anna_index} vs {dana_index}");

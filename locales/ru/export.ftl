@@ -28,7 +28,7 @@ export-table-edges = Рёбра взаимодействий
 export-table-members = Участники
 export-table-rooms = Комнаты
 
-# Column dictionary. English pages take the definitions from src/export/dictionary.rs.
+# Column dictionary, translated from src/export/dictionary.rs.
 export-type-integer = целое
 export-type-number = число
 export-type-text = текст
@@ -50,6 +50,7 @@ export-unit-team-tables = командные столы
 export-unit-switches = переходы
 export-unit-interactions = взаимодействия
 export-unit-unix-seconds = секунды Unix
+export-unit-requests = запросы
 
 export-row-students = Один студент пространства (участник с ролью студента).
 export-row-weeks = Один студент и одна неделя окна. Неделя 0 начинается в момент from.
@@ -138,3 +139,5 @@ export-def-rooms-replies_per_thread = Среднее число ответов �
 export-def-rooms-reciprocity = Доля направленных пар A→B (A хотя бы раз действовал на B), для которых B тоже действовал на A.
 export-def-rooms-density = Пары студентов, которые взаимодействовали, делённые на все возможные пары: 2m / (n(n − 1)) для m пар и n студентов.
 export-def-rooms-isolated_students = Студенты без взаимодействий с другими студентами в этой комнате в окне.
+export-def-students-inactive = Студент не входил ни в одну комнату и не действовал в журнале взаимодействий в последние 14 дней окна.
+export-def-students-unanswered_help_requests = Запросы помощи студента, заданные в окне, на которые никто другой не ответил.

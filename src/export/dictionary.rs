@@ -2,14 +2,15 @@
 //! definition. The export page, `dictionary.json` and docs/EXPORT.md are all built from
 //! [`TABLES`], and the measures' definitions come from the analytics modules.
 //!
-//! NOTE: the Russian export page takes row descriptions, units and definitions from
-//! locales/ru/export.ftl. A test checks that every column has them there, but not that
-//! they still match a changed English definition, so change both together.
+//! The export page shows row descriptions, units and definitions from locales/*/export.ftl.
+//! A test keeps the English catalog equal to this file. NOTE: no test can tell whether
+//! the Russian text still matches a changed definition, so change both together.
 
 use serde::Serialize;
 
 use crate::analytics::communication as comm;
 use crate::analytics::mobility as mob;
+use crate::analytics::report;
 
 /// The type of a column's values. Every type may also be empty (`null` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -229,6 +230,13 @@ pub const STUDENTS: TableSpec = TableSpec {
             Integer,
             "replies",
             "Replies in the threads the student started, their own replies included.",
+        ),
+        column("inactive", Boolean, "", report::INACTIVE_DEFINITION),
+        column(
+            "unanswered_help_requests",
+            Integer,
+            "requests",
+            report::UNANSWERED_HELP_DEFINITION,
         ),
     ],
 };

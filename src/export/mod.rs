@@ -6,6 +6,7 @@ pub mod tables;
 
 use serde_json::{json, Map, Value};
 
+pub use crate::analytics::report::Window;
 use dictionary::TableSpec;
 
 /// One value of an exported table.
@@ -96,13 +97,6 @@ pub fn neutralize_formula(text: &str) -> String {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),
     }
-}
-
-/// The time window of an export, `[from, until)` in Unix seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub from: i64,
-    pub until: i64,
 }
 
 /// A filled table.

@@ -1,83 +1,15 @@
-//! Fills the exported tables from what the store loads. Each `*_table` function is pure;
-//! [`SpaceRows`] and [`QuestionnaireRows`] hold the loaded rows.
+//! Fills the exported tables from what the store loads. Each `*_table` function is pure.
+//! The measures come from a [`SpaceReport`], the questionnaires from [`QuestionnaireRows`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::dictionary::{ANSWERS, EDGES, MEMBERS, ROOMS, STUDENTS, WEEKS};
-use super::{Table, Window};
-use crate::analytics::communication::{communication_report, CommunicationReport, NotConverged};
-use crate::analytics::mobility::{
-    space_mobility, weeks_between, SpaceMobility, StudentMobility, WEEK_SECS,
-};
-use crate::store::analytics::{
-    AnalyticsMember, AnalyticsMessage, AnalyticsRoom, InteractionEdge, TeamMembership,
-};
-use crate::store::chat::{Interaction, RoomVisit};
+use super::Table;
+use crate::analytics::mobility::{StudentMobility, WEEK_SECS};
+use crate::analytics::report::SpaceReport;
+use crate::store::analytics::{AnalyticsMember, InteractionEdge};
 use crate::store::questionnaires::{Item, Questionnaire, ResponseAnswer, StoredResponse};
 use crate::store::{DynStore, StoreResult};
-
-/// The rows of one space and window that the measures need.
-#[derive(Debug, Clone, Default)]
-pub struct SpaceRows {
-    pub members: Vec<AnalyticsMember>,
-    pub rooms: Vec<AnalyticsRoom>,
-    pub teams: Vec<TeamMembership>,
-    pub visits: Vec<RoomVisit>,
-    pub interactions: Vec<Interaction>,
-    pub messages: Vec<AnalyticsMessage>,
-}
-
-impl SpaceRows {
-    pub async fn load(store: &DynStore, space_id: i64, window: Window) -> StoreResult<SpaceRows> {
-        let (from, until) = (window.from, window.until);
-        Ok(SpaceRows {
-            members: store.analytics_members(space_id).await?,
-            rooms: store.analytics_rooms(space_id).await?,
-            teams: store.team_memberships(space_id).await?,
-            visits: store.analytics_visits(space_id, from, until).await?,
-            interactions: store.analytics_interactions(space_id, from, until).await?,
-            messages: store.analytics_messages(space_id, from, until).await?,
-        })
-    }
-
-    /// User ids of the members with the student role, in user id order.
-    pub fn students(&self) -> Vec<i64> {
-        self.members
-            .iter()
-            .filter(|member| member.role == "student")
-            .map(|member| member.user_id)
-            .collect()
-    }
-}
-
-/// The mobility and communication measures of the space's students in one window.
-pub struct Measures {
-    pub window: Window,
-    pub mobility: SpaceMobility,
-    pub communication: CommunicationReport,
-}
-
-impl Measures {
-    /// Computes both measures for the students of `rows`.
-    pub fn compute(rows: &SpaceRows, window: Window) -> Result<Measures, NotConverged> {
-        let students = rows.students();
-        let mobility = space_mobility(&crate::analytics::mobility::MobilityInput {
-            students: &students,
-            rooms: &rows.rooms,
-            teams: &rows.teams,
-            visits: &rows.visits,
-            interactions: &rows.interactions,
-            start: window.from,
-            weeks: weeks_between(window.from, window.until),
-        });
-        let communication = communication_report(&students, &rows.messages, &rows.interactions)?;
-        Ok(Measures {
-            window,
-            mobility,
-            communication,
-        })
-    }
-}
 
 /// Returns the mean of one weekly count over the student's weeks, `None` without weeks.
 fn weekly_mean(student: &StudentMobility, count: impl Fn(usize) -> usize) -> Option<f64> {
@@ -89,23 +21,20 @@ fn weekly_mean(student: &StudentMobility, count: impl Fn(usize) -> usize) -> Opt
 }
 
 /// Fills the students table. `points` maps user ids to their current points.
-pub fn students_table(
-    members: &[AnalyticsMember],
-    measures: &Measures,
-    points: &HashMap<i64, f64>,
-) -> Table {
-    let names: HashMap<i64, Option<&str>> = members
-        .iter()
-        .map(|member| (member.user_id, member.name.as_deref()))
-        .collect();
-    let communication: HashMap<i64, _> = measures
+pub fn students_table(report: &SpaceReport, points: &HashMap<i64, f64>) -> Table {
+    let communication: HashMap<i64, _> = report
         .communication
         .students
         .iter()
         .map(|student| (student.user_id, student))
         .collect();
+    let attention: HashMap<i64, _> = report
+        .attention
+        .iter()
+        .map(|entry| (entry.user_id, entry))
+        .collect();
     let mut rows = Vec::new();
-    for mobility in &measures.mobility.students {
+    for mobility in &report.mobility.students {
         let user_id = mobility.user_id;
         let Some(talk) = communication.get(&user_id) else {
             continue;
@@ -113,7 +42,7 @@ pub fn students_table(
         let weeks = &mobility.weeks;
         rows.push(vec![
             user_id.into(),
-            names.get(&user_id).copied().flatten().into(),
+            report.name_of(user_id).into(),
             points.get(&user_id).copied().into(),
             weeks.len().into(),
             mobility.room_coverage.into(),
@@ -139,6 +68,14 @@ pub fn students_table(
             talk.response.median_first_reply_secs.into(),
             talk.response.threads.into(),
             talk.response.replies.into(),
+            attention
+                .get(&user_id)
+                .is_some_and(|entry| entry.inactive)
+                .into(),
+            attention
+                .get(&user_id)
+                .map_or(0, |entry| entry.unanswered_help)
+                .into(),
         ]);
     }
     Table {
@@ -148,15 +85,15 @@ pub fn students_table(
 }
 
 /// Fills the weeks table: one row per student and week of the window.
-pub fn weeks_table(measures: &Measures) -> Table {
+pub fn weeks_table(report: &SpaceReport) -> Table {
     let mut rows = Vec::new();
-    for student in &measures.mobility.students {
+    for student in &report.mobility.students {
         for week in &student.weeks {
             let offset = i64::try_from(week.week).unwrap_or(i64::MAX / WEEK_SECS);
             rows.push(vec![
                 student.user_id.into(),
                 week.week.into(),
-                (measures.window.from + offset * WEEK_SECS).into(),
+                (report.window.from + offset * WEEK_SECS).into(),
                 week.rooms.into(),
                 week.teams.into(),
                 week.switches.into(),
@@ -172,15 +109,16 @@ pub fn weeks_table(measures: &Measures) -> Table {
 
 /// Fills the rooms table: every room, with the measures of the rooms that had activity
 /// among students in the window.
-pub fn rooms_table(rooms: &[AnalyticsRoom], measures: &Measures) -> Table {
-    let summaries: HashMap<i64, _> = measures
+pub fn rooms_table(report: &SpaceReport) -> Table {
+    let summaries: HashMap<i64, _> = report
         .communication
         .rooms
         .iter()
         .filter_map(|summary| Some((summary.room_id?, summary)))
         .collect();
-    let students = measures.mobility.students.len();
-    let rows = rooms
+    let students = report.students.len();
+    let rows = report
+        .rooms
         .iter()
         .map(|room| {
             let summary = summaries.get(&room.id);
@@ -358,6 +296,8 @@ pub fn answers_table(questionnaires: &[QuestionnaireRows], members: &[AnalyticsM
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::report::{SpaceRows, Window};
+    use crate::store::analytics::AnalyticsRoom;
 
     #[test]
     fn every_row_matches_its_columns() {
@@ -366,26 +306,25 @@ mod tests {
             name: Some("Anna".into()),
             role: "student".into(),
         }];
-        let rooms = vec![AnalyticsRoom {
-            id: 1,
-            kind: "open".into(),
-            name: "Open space".into(),
-            archived_at: None,
-        }];
         let rows = SpaceRows {
             members: members.clone(),
-            rooms: rooms.clone(),
+            rooms: vec![AnalyticsRoom {
+                id: 1,
+                kind: "open".into(),
+                name: "Open space".into(),
+                archived_at: None,
+            }],
             ..SpaceRows::default()
         };
         let window = Window {
             from: 0,
             until: 2 * WEEK_SECS,
         };
-        let measures = Measures::compute(&rows, window).unwrap();
+        let report = SpaceReport::compute(rows, window).unwrap();
         let tables = [
-            students_table(&members, &measures, &HashMap::new()),
-            weeks_table(&measures),
-            rooms_table(&rooms, &measures),
+            students_table(&report, &HashMap::new()),
+            weeks_table(&report),
+            rooms_table(&report),
             members_table(&members),
         ];
         for table in tables {

@@ -18,11 +18,12 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use crate::analytics::report::{ReportError, SpaceReport};
 use crate::app::AppState;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
 use crate::export::dictionary::{self, TableSpec, TABLES};
-use crate::export::tables::{self, Measures, QuestionnaireRows, SpaceRows};
+use crate::export::tables::{self, QuestionnaireRows};
 use crate::export::{Table, Window};
 use crate::i18n::{Msg, Tr};
 use crate::unix_now;
@@ -200,9 +201,14 @@ async fn build_table(
             tables::answers_table(&questionnaires, &members)
         }
         _ => {
-            let rows = SpaceRows::load(store, space_id, window).await?;
-            let measures = Measures::compute(&rows, window)
-                .map_err(|error| AppError::Internal(format!("export of {}: {error}", spec.name)))?;
+            let report = match SpaceReport::load(store.as_ref(), space_id, window).await {
+                Ok(report) => report,
+                Err(ReportError::Store(error)) => return Err(AppError::Storage(error)),
+                Err(ReportError::NotConverged(error)) => {
+                    let name = spec.name;
+                    return Err(AppError::Internal(format!("export of {name}: {error}")));
+                }
+            };
             match spec.name {
                 "students" => {
                     let points: HashMap<i64, f64> = state
@@ -215,10 +221,10 @@ async fn build_table(
                             (person.member.user_id, outcome.earned + outcome.awarded)
                         })
                         .collect();
-                    tables::students_table(&rows.members, &measures, &points)
+                    tables::students_table(&report, &points)
                 }
-                "weeks" => tables::weeks_table(&measures),
-                "rooms" => tables::rooms_table(&rows.rooms, &measures),
+                "weeks" => tables::weeks_table(&report),
+                "rooms" => tables::rooms_table(&report),
                 other => return Err(AppError::Internal(format!("no export table {other}"))),
             }
         }
@@ -325,16 +331,6 @@ struct PageTable {
     columns: Vec<PageColumn>,
 }
 
-/// Returns the message `id` for a language other than English, or `english` for
-/// English, because the dictionary in code is the English text.
-fn dictionary_text(tr: &Tr, id: &str, english: &str) -> String {
-    if tr.code() == "en" {
-        english.to_string()
-    } else {
-        tr.t(id)
-    }
-}
-
 /// Returns the message id of a unit: `export-unit-` and the unit in lower case with
 /// every run of other characters than letters and digits as one `-`.
 fn unit_id(unit: &str) -> String {
@@ -349,7 +345,8 @@ fn unit_id(unit: &str) -> String {
     format!("export-unit-{}", slug.trim_end_matches('-'))
 }
 
-/// Describes a table's columns in the language of `tr`.
+/// Describes a table's columns in the language of `tr`. The English catalog repeats the
+/// dictionary in code, and `english_catalog_matches_code` keeps the two equal.
 fn page_columns(tr: &Tr, spec: &TableSpec) -> Vec<PageColumn> {
     spec.columns
         .iter()
@@ -358,13 +355,13 @@ fn page_columns(tr: &Tr, spec: &TableSpec) -> Vec<PageColumn> {
             let definition_id = format!("export-def-{}-{}", spec.name, column.name);
             PageColumn {
                 name: column.name,
-                kind: dictionary_text(tr, &format!("export-type-{kind}"), kind),
+                kind: tr.t(&format!("export-type-{kind}")),
                 unit: if column.unit.is_empty() {
                     String::new()
                 } else {
-                    dictionary_text(tr, &unit_id(column.unit), column.unit)
+                    tr.t(&unit_id(column.unit))
                 },
-                definition: dictionary_text(tr, &definition_id, column.definition),
+                definition: tr.t(&definition_id),
             }
         })
         .collect()
@@ -427,7 +424,7 @@ async fn export_page(
                 PageTable {
                     name: spec.name,
                     title: tr.t(&format!("export-table-{}", spec.name)),
-                    row: dictionary_text(&tr, &format!("export-row-{}", spec.name), spec.row),
+                    row: tr.t(&format!("export-row-{}", spec.name)),
                     windowed: spec.windowed,
                     csv_url: format!("{base}.csv?lt={token}{window_query}"),
                     json_url: format!("{base}.json?lt={token}{window_query}"),
@@ -486,7 +483,7 @@ mod tests {
         let ru = Tr::new(crate::i18n::Lang::Ru);
         for spec in TABLES {
             let row_id = format!("export-row-{}", spec.name);
-            assert_ne!(dictionary_text(&ru, &row_id, spec.row), row_id);
+            assert_ne!(ru.t(&row_id), row_id);
             for column in page_columns(&ru, spec) {
                 let what = format!("{} {}", spec.name, column.name);
                 assert!(
@@ -509,18 +506,18 @@ mod tests {
     }
 
     #[test]
-    fn english_dictionary_from_code() {
+    fn english_catalog_matches_code() {
         let en = Tr::new(crate::i18n::Lang::En);
-        let columns = page_columns(&en, &dictionary::STUDENTS);
-        let index = columns
-            .iter()
-            .find(|column| column.name == "mobility_index")
-            .unwrap();
-        assert_eq!(
-            index.definition,
-            crate::analytics::mobility::INDEX_DEFINITION
-        );
-        assert_eq!(index.unit, "index 0–1");
+        for spec in TABLES {
+            assert_eq!(en.t(&format!("export-row-{}", spec.name)), spec.row);
+            let columns = page_columns(&en, spec);
+            for (page, code) in columns.iter().zip(spec.columns) {
+                let what = format!("{} {}", spec.name, code.name);
+                assert_eq!(page.kind, code.kind.name(), "{what} type");
+                assert_eq!(page.unit, code.unit, "{what} unit");
+                assert_eq!(page.definition, code.definition, "{what} definition");
+            }
+        }
         assert_eq!(unit_id("share 0–1"), "export-unit-share-0-1");
         assert_eq!(unit_id("Unix seconds"), "export-unit-unix-seconds");
     }
