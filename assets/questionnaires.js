@@ -1,5 +1,6 @@
 // Questionnaires page: send and change answers, and for teachers create questionnaires
-// (from a template or item by item), open, close and delete them.
+// (from a template or item by item), edit their title, description and times, and
+// open, close and delete them.
 (function () {
   "use strict";
   var root = document.querySelector(".questionnaires");
@@ -94,6 +95,12 @@
       }
       var id = button.closest("tr").getAttribute("data-questionnaire-id");
       var action = button.getAttribute("data-action");
+      if (action === "edit") {
+        var editRow = document.getElementById("edit-" + id);
+        editRow.hidden = !editRow.hidden;
+        button.setAttribute("aria-expanded", String(!editRow.hidden));
+        return;
+      }
       if (action === "delete") {
         if (window.confirm(t("js-questionnaires-confirm-delete"))) {
           send(base + "/" + id + "/delete").then(reload, showError);
@@ -104,6 +111,60 @@
       send(base + "/" + id + "/status", { status: requested }).then(reload, showError);
     });
   }
+
+  // Converts Unix seconds to the local time a datetime-local input shows, and back.
+  function toLocalInput(seconds) {
+    var date = new Date(Number(seconds) * 1000);
+    var shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+    return shifted.toISOString().slice(0, 16);
+  }
+
+  function fromLocalInput(value) {
+    return value ? Math.floor(new Date(value).getTime() / 1000) : null;
+  }
+
+  // The edit form changes the title, description and times. The update request also
+  // carries the unchanged items, anonymity and wave, read from the questionnaire.
+  document.querySelectorAll(".edit-form").forEach(function (form) {
+    ["opens_at", "closes_at"].forEach(function (name) {
+      var input = form.elements[name];
+      var unix = input.getAttribute("data-unix");
+      if (unix) {
+        input.value = toLocalInput(unix);
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var path = base + "/" + form.getAttribute("data-questionnaire-id");
+      fetch(path, {
+        headers: { "X-Cowork-Token": token, "Accept": "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) {
+          throw new Error(t("js-questionnaires-failed"));
+        }
+        return response.json();
+      }, function () {
+        throw new Error(t("js-questionnaires-offline"));
+      }).then(function (current) {
+        return send(path, {
+          title: form.elements.title.value,
+          description: form.elements.description.value,
+          anonymous: current.anonymous,
+          wave: current.wave,
+          pre_id: current.pre_id,
+          opens_at: fromLocalInput(form.elements.opens_at.value),
+          closes_at: fromLocalInput(form.elements.closes_at.value),
+          items: current.items.map(function (item) {
+            return { kind: item.kind, prompt: item.prompt, scale: item.scale, options: item.options };
+          })
+        });
+      }).then(function () {
+        status.textContent = t("js-questionnaires-updated");
+        reload();
+      }, showError);
+    });
+  });
 
   function waveFields(form) {
     var wave = form.elements.wave.value;

@@ -158,6 +158,7 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/questionnaires/{questionnaire_id}/report",
         For::Teacher,
     ),
+    route(Method::GET, "/spaces/{space_id}/dashboard", For::Member),
     route(Method::GET, "/spaces/{space_id}/help", For::Member),
     route(Method::GET, "/spaces/{space_id}/help/requests", For::Member),
     route(

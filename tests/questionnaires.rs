@@ -66,24 +66,7 @@ fn survey(anonymous: bool) -> Value {
 
 /// Creates and opens a questionnaire as `teacher`; returns its id and item ids.
 async fn open_survey(app: &TestApp, teacher: &Launched, anonymous: bool) -> (i64, Vec<i64>) {
-    let (status, created) = post(app, teacher, "/list", survey(anonymous)).await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let (status, opened) = post(
-        app,
-        teacher,
-        &format!("/{id}/status"),
-        json!({"status": "open"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{opened}");
-    let items = created["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_i64().unwrap())
-        .collect();
-    (id, items)
+    open_questionnaire(app, teacher, survey(anonymous)).await
 }
 
 fn answers(items: &[i64], satisfaction: i64, text: &str) -> Value {
@@ -543,6 +526,398 @@ async fn pages_show_forms_and_controls() {
         assert!(
             space.contains("/questionnaires?lt="),
             "space page links the page"
+        );
+    }
+}
+
+/// Returns whether two results agree up to the rounding of summing in another order.
+fn close(actual: Option<f64>, expected: Option<f64>) -> bool {
+    match (actual, expected) {
+        (Some(actual), Some(expected)) => (actual - expected).abs() < 1e-12,
+        _ => false,
+    }
+}
+
+fn wave_survey(wave: &str, pre_id: Option<i64>, anonymous: bool) -> Value {
+    json!({
+        "title": format!("Climate {wave}"),
+        "anonymous": anonymous,
+        "wave": wave,
+        "pre_id": pre_id,
+        "items": [
+            {"kind": "likert5", "prompt": "I get help here.", "scale": "community"},
+            {"kind": "likert5", "prompt": "I find partners here.", "scale": "community"},
+            {"kind": "nps", "prompt": "How likely are you to recommend the space?"},
+            {"kind": "text", "prompt": "<script>alert('prompt')</script>"}
+        ]
+    })
+}
+
+/// Creates and opens a questionnaire from `body`; returns its id and item ids.
+async fn open_questionnaire(app: &TestApp, teacher: &Launched, body: Value) -> (i64, Vec<i64>) {
+    let (status, created) = post(app, teacher, "/list", body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (status, opened) = post(
+        app,
+        teacher,
+        &format!("/{id}/status"),
+        json!({"status": "open"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{opened}");
+    let items = created["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect();
+    (id, items)
+}
+
+fn rated_answers(items: &[i64], help: i64, partners: i64, recommend: i64) -> Value {
+    json!({"answers": [
+        {"item_id": items[0], "value": help},
+        {"item_id": items[1], "value": partners},
+        {"item_id": items[2], "value": recommend},
+        {"item_id": items[3], "text": "fine"}
+    ]})
+}
+
+// Answers of seven people who answer both waves: (help, partners, recommend).
+const PRE_ANSWERS: [(i64, i64, i64); 7] = [
+    (2, 2, 10),
+    (3, 4, 9),
+    (3, 3, 7),
+    (2, 2, 3),
+    (1, 1, 6),
+    (3, 4, 8),
+    (2, 2, 10),
+];
+const POST_ANSWERS: [(i64, i64, i64); 7] = [
+    (4, 4, 10),
+    (4, 5, 10),
+    (3, 3, 9),
+    (5, 4, 9),
+    (3, 3, 9),
+    (4, 4, 10),
+    (5, 5, 6),
+];
+
+/// Builds a linked pre and post questionnaire answered by seven people in both waves,
+/// one person only before and one only after. Returns the two ids.
+async fn answered_waves(app: &TestApp, teacher: &Launched) -> (i64, i64) {
+    let (pre_id, pre_items) =
+        open_questionnaire(app, teacher, wave_survey("pre", None, true)).await;
+    let (post_id, post_items) =
+        open_questionnaire(app, teacher, wave_survey("post", Some(pre_id), true)).await;
+    for (index, (before, after)) in PRE_ANSWERS.iter().zip(POST_ANSWERS).enumerate() {
+        let person = app
+            .launch(choice(&format!("paired-student-{index}"), "learner"))
+            .await;
+        let (status, body) = post(
+            app,
+            &person,
+            &format!("/{pre_id}/response"),
+            rated_answers(&pre_items, before.0, before.1, before.2),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = post(
+            app,
+            &person,
+            &format!("/{post_id}/response"),
+            rated_answers(&post_items, after.0, after.1, after.2),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let only_before = app.launch(choice("only-before", "learner")).await;
+    let body = rated_answers(&pre_items, 4, 5, 5);
+    let (status, _) = post(app, &only_before, &format!("/{pre_id}/response"), body).await;
+    assert_eq!(status, 200);
+    let only_after = app.launch(choice("only-after", "learner")).await;
+    let body = rated_answers(&post_items, 1, 1, 2);
+    let (status, _) = post(app, &only_after, &format!("/{post_id}/response"), body).await;
+    assert_eq!(status, 200);
+    (pre_id, post_id)
+}
+
+#[tokio::test]
+async fn waves_compared_by_pairs() {
+    use cowork::analytics::statistics::{cronbach_alpha, mann_whitney, wilcoxon};
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (pre_id, _) = answered_waves(&app, &teacher).await;
+        let results = get_json(&app, &teacher, &format!("/{pre_id}/results")).await;
+        let comparison = &results["comparison"];
+        let items = comparison["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "{backend:?}: {comparison}");
+
+        // Help item: differences 2, 1, 0, 3, 2, 1, 3, so 6 pairs and 1 zero.
+        let help = &items[0];
+        let pairs: Vec<(f64, f64)> = PRE_ANSWERS
+            .iter()
+            .zip(POST_ANSWERS)
+            .map(|(before, after)| (before.0 as f64, after.0 as f64))
+            .collect();
+        let expected = wilcoxon(&pairs);
+        assert_eq!(help["wilcoxon"]["pairs"], 6, "{help}");
+        assert_eq!(help["wilcoxon"]["zeros"], 1, "{help}");
+        assert!(
+            close(help["wilcoxon"]["p_value"].as_f64(), expected.p_value),
+            "{help}"
+        );
+        assert_eq!(help["wilcoxon"]["note"], Value::Null);
+        assert!(help["wilcoxon"]["rank_biserial"].as_f64().unwrap() > 0.0);
+
+        // Mann–Whitney takes every answer: seven paired plus one unpaired per wave.
+        let mut before: Vec<f64> = PRE_ANSWERS.iter().map(|row| row.0 as f64).collect();
+        before.push(4.0);
+        let mut after: Vec<f64> = POST_ANSWERS.iter().map(|row| row.0 as f64).collect();
+        after.push(1.0);
+        let unpaired = mann_whitney(&before, &after);
+        assert_eq!(help["mann_whitney"]["n1"], 8);
+        assert_eq!(help["mann_whitney"]["n2"], 8);
+        assert!(close(help["mann_whitney"]["u"].as_f64(), unpaired.u));
+        assert!(close(
+            help["mann_whitney"]["p_value"].as_f64(),
+            unpaired.p_value
+        ));
+        assert_eq!(help["chi_square"]["n"], 16);
+        assert_eq!(help["chi_square"]["dof"], 4);
+        assert_eq!(
+            help["chi_square"]["note"], "statistics-note-small-expected",
+            "{help}"
+        );
+
+        // The community scale compares each person's mean of the two items. The third
+        // person's mean stays 3, so 6 of the 7 pairs changed.
+        let scales = comparison["scales"].as_array().unwrap();
+        assert_eq!(scales.len(), 1);
+        assert_eq!(scales[0]["name"], "community");
+        assert_eq!(scales[0]["wilcoxon"]["pairs"], 6, "{}", scales[0]);
+        assert_eq!(scales[0]["wilcoxon"]["zeros"], 1, "{}", scales[0]);
+        assert_eq!(scales[0]["chi_square"]["n"], 32);
+
+        let pre_wave = &results["waves"][0];
+        let alpha = &pre_wave["scales"][0]["alpha"];
+        let mut rows: Vec<Vec<Option<f64>>> = PRE_ANSWERS
+            .iter()
+            .map(|row| vec![Some(row.0 as f64), Some(row.1 as f64)])
+            .collect();
+        rows.push(vec![Some(4.0), Some(5.0)]);
+        assert_eq!(alpha["cases"], 8, "{alpha}");
+        assert!(
+            close(alpha["alpha"].as_f64(), cronbach_alpha(&rows, 2).alpha),
+            "{alpha}"
+        );
+
+        let help_statistics = &pre_wave["items"][0]["statistics"];
+        assert_eq!(help_statistics["n"], 8);
+        assert_eq!(help_statistics["median"], 2.5);
+        assert_eq!(help_statistics["min"], 1.0);
+        assert_eq!(help_statistics["max"], 4.0);
+
+        // Recommendation before: promoters 10, 9, 10, detractors 3, 6, 5 and passives
+        // 7, 8, so (3 − 3) / 8 = 0. After: promoters 10, 10, 9, 9, 9, 10 and detractors
+        // 6, 2, so (6 − 2) / 8 = +50.
+        let before_nps = &pre_wave["items"][2]["nps"];
+        assert_eq!(before_nps["n"], 8, "{before_nps}");
+        assert_eq!(before_nps["promoters"], 3);
+        assert_eq!(before_nps["detractors"], 3);
+        assert_eq!(before_nps["score"], 0.0);
+        let after_nps = &results["waves"][1]["items"][2]["nps"];
+        assert_eq!(after_nps["score"], 50.0, "{after_nps}");
+
+        let (status, report) = get(&app, &teacher, &format!("/{pre_id}/report")).await;
+        assert_eq!(status, 200);
+        assert!(report.contains("Before and after compared"), "{report}");
+        assert!(report.contains("Wilcoxon signed-rank"), "{report}");
+        assert!(report.contains("Cronbach"), "{report}");
+        assert!(report.contains("+50 (n = 8)"), "{report}");
+    }
+}
+
+#[tokio::test]
+async fn pair_keys_stay_on_server() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (pre_id, post_id) = answered_waves(&app, &teacher).await;
+        let store = &app.state.store;
+        let pre_rows = store
+            .questionnaire_answers(teacher.space_id, pre_id)
+            .await
+            .unwrap();
+        let post_rows = store
+            .questionnaire_answers(teacher.space_id, post_id)
+            .await
+            .unwrap();
+
+        // Seven people answered both waves, so seven pair keys occur in both.
+        let pre_pairs: std::collections::BTreeSet<String> = pre_rows
+            .iter()
+            .filter_map(|row| row.pair_key.clone())
+            .collect();
+        let post_pairs: std::collections::BTreeSet<String> = post_rows
+            .iter()
+            .filter_map(|row| row.pair_key.clone())
+            .collect();
+        assert_eq!(pre_pairs.len(), 8, "{backend:?}");
+        assert_eq!(post_pairs.len(), 8);
+        assert_eq!(pre_pairs.intersection(&post_pairs).count(), 7);
+
+        let mut secrets: Vec<String> = pre_rows
+            .iter()
+            .chain(&post_rows)
+            .map(|row| row.response_key.clone())
+            .collect();
+        secrets.extend(pre_pairs.iter().cloned());
+        secrets.extend(post_pairs.iter().cloned());
+        let student = app.launch(choice("paired-student-0", "learner")).await;
+        let outputs = [
+            (&teacher, format!("/{pre_id}/results")),
+            (&teacher, format!("/{post_id}/results")),
+            (&teacher, format!("/{pre_id}/report")),
+            (&teacher, format!("/{pre_id}")),
+            (&teacher, "/list".to_string()),
+            (&teacher, String::new()),
+            (&student, format!("/{pre_id}")),
+            (&student, "/list".to_string()),
+            (&student, String::new()),
+        ];
+        for (who, path) in outputs {
+            let (status, body) = get(&app, who, &path).await;
+            assert_eq!(status, 200, "{path}");
+            for secret in &secrets {
+                assert!(!body.contains(secret.as_str()), "{path} shows a key");
+            }
+            assert!(!body.contains("pair_key"), "{path} names pair keys");
+            assert!(!body.contains("response_key"), "{path} names response keys");
+            assert!(!body.contains("paired-student"), "{path} names a person");
+            assert!(!body.contains("user_id"), "{path} carries a user id");
+        }
+    }
+}
+
+#[tokio::test]
+async fn pair_needs_same_anonymity() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (status, pre) = post(&app, &teacher, "/list", wave_survey("pre", None, true)).await;
+        assert_eq!(status, 201, "{backend:?}: {pre}");
+        let pre_id = pre["id"].as_i64().unwrap();
+        let named_post = wave_survey("post", Some(pre_id), false);
+        let (status, error) = post(&app, &teacher, "/list", named_post).await;
+        assert_eq!(status, 400, "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("both be anonymous"),
+            "{error}"
+        );
+
+        let (status, _) = post(
+            &app,
+            &teacher,
+            "/list",
+            wave_survey("post", Some(pre_id), true),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let named_pre = wave_survey("pre", None, false);
+        let (status, error) = post(&app, &teacher, &format!("/{pre_id}"), named_pre).await;
+        assert_eq!(
+            status, 400,
+            "pre turned named under an anonymous post: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn nps_answers_checked() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let student = app.launch(choice("demo-student-1", "learner")).await;
+        let (id, items) = open_questionnaire(&app, &teacher, wave_survey("pre", None, true)).await;
+        for value in [-1, 11] {
+            let (status, error) = post(
+                &app,
+                &student,
+                &format!("/{id}/response"),
+                rated_answers(&items, 3, 3, value),
+            )
+            .await;
+            assert_eq!(status, 400, "{backend:?} {value}: {error}");
+            assert!(
+                error["message"].as_str().unwrap().contains("from 0 to 10"),
+                "{error}"
+            );
+        }
+        let body = rated_answers(&items, 3, 3, 0);
+        let (status, _) = post(&app, &student, &format!("/{id}/response"), body).await;
+        assert_eq!(status, 200, "0 is a valid recommendation");
+
+        let (status, page) = get(&app, &student, "").await;
+        assert_eq!(status, 200);
+        let zero = format!("name=\"item-{}\" value=\"0\" checked", items[2]);
+        assert!(page.contains(&zero), "own NPS answer checked: {page}");
+        let ten = format!("name=\"item-{}\" value=\"10\"", items[2]);
+        assert!(page.contains(&ten), "NPS offers 10");
+    }
+}
+
+#[tokio::test]
+async fn report_escapes_prompts() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (pre_id, _) = answered_waves(&app, &teacher).await;
+        let mut scale = wave_survey("pre", None, true);
+        scale["title"] = json!("<b>bold</b> title");
+        scale["items"][0]["scale"] = json!("<img src=x onerror=alert(1)>");
+        scale["items"][1]["scale"] = json!("<img src=x onerror=alert(1)>");
+        let (other_id, _) = open_questionnaire(&app, &teacher, scale).await;
+        for id in [pre_id, other_id] {
+            let (status, report) = get(&app, &teacher, &format!("/{id}/report")).await;
+            assert_eq!(status, 200, "{backend:?}");
+            assert!(!report.contains("<script>alert"), "raw script: {report}");
+            assert!(report.contains("&lt;script&gt;alert"), "escaped prompt");
+            assert!(!report.contains("<img src=x"), "raw scale name");
+            assert!(!report.contains("<b>bold"), "raw title");
+        }
+        let (status, list) = get(&app, &teacher, "").await;
+        assert_eq!(status, 200);
+        assert!(!list.contains("<b>bold"), "raw title in the edit form");
+        assert!(
+            list.contains("&lt;b&gt;bold"),
+            "escaped title in the edit form"
+        );
+    }
+}
+
+#[tokio::test]
+async fn report_settings_form() {
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (id, _) = open_survey(&app, &teacher, true).await;
+        let path = format!("/{id}/report?weights=-1,-0.25,0,0.25,1&count_undecided=false");
+        let (status, report) = get(&app, &teacher, &path).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(report.contains("id=\"index-settings-form\""), "{report}");
+        assert!(
+            report.contains("name=\"weights\" value=\"-1,-0.25,0,0.25,1\""),
+            "current weights in the form: {report}"
+        );
+        assert!(
+            report.contains("<option value=\"false\" selected>"),
+            "current undecided setting in the form: {report}"
         );
     }
 }

@@ -74,3 +74,4 @@ space-page-partners = Partners
 space-page-events = Events
 space-page-manage = Rooms and settings
 space-page-grades = Grades
+space-page-dashboard = Dashboard

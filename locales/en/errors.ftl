@@ -358,12 +358,13 @@ error-dl-field-description = description
 
 # Questionnaires
 error-questionnaire-teachers-only = only teachers of this space can manage questionnaires and see their results
-error-questionnaire-item-kind = item { $position } has kind { $kind }; use likert5, likert7, satisfaction, single, multiple or text
+error-questionnaire-item-kind = item { $position } has kind { $kind }; use likert5, likert7, satisfaction, nps, single, multiple or text
 error-questionnaire-options-unexpected = item { $position } has options, but only single and multiple choice items take options; remove them
 error-questionnaire-options-count = item { $position } has { $count } options; a choice item needs 2 to { $max }
 error-questionnaire-scale-kind = item { $position } names a scale, but only likert5, likert7 and satisfaction items can form a scale
 error-questionnaire-wave = wave must be "pre", "post" or empty, got { $wave }
 error-questionnaire-pre = pre_id { $pre_id } must name a "pre" questionnaire of this space, and only a "post" questionnaire can link to one
+error-questionnaire-pair-anonymity = a "post" questionnaire and its "pre" questionnaire must both be anonymous or both named; set "anonymous" to the same value in both
 error-questionnaire-window = closes_at must be later than opens_at
 error-questionnaire-item-count = a questionnaire needs 1 to { $max } items, got { $count }
 error-questionnaire-template = template { $template } is unknown; use one of { $templates }
@@ -382,3 +383,7 @@ error-export-teachers-only = only teachers of this space can export its data
 error-export-window-value = { $field } { $value } is not a date or a time; use a date such as 2026-03-01 or Unix seconds
 error-export-window-order = the window is empty: from ({ $from }) must be before until ({ $until }) in Unix seconds
 error-export-window-long = the window is longer than { $weeks } weeks; choose a later from or an earlier until
+error-dashboard-date = { $field } { $value } is not a date; write it as YYYY-MM-DD, for example 2026-09-01
+error-dashboard-window = the window from { $from } until { $until } is empty; choose an end date on or after the start date
+error-dashboard-window-long = the window is longer than { $weeks } weeks; choose a shorter one
+error-dashboard-no-user = the course platform did not identify you, so cowork has no activity of yours to show

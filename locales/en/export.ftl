@@ -110,10 +110,10 @@ export-def-answers-name = The respondent's name; empty for an anonymous question
 export-def-answers-updated_at = When the respondent last saved their answers; empty for an anonymous questionnaire.
 export-def-answers-item_id = The item's id.
 export-def-answers-item_number = The item's position in the questionnaire, from 1.
-export-def-answers-kind = `likert5`, `likert7`, `satisfaction`, `single`, `multiple` or `text`.
+export-def-answers-kind = `likert5`, `likert7`, `satisfaction`, `nps`, `single`, `multiple` or `text`.
 export-def-answers-scale = Name of the multi-item scale the item belongs to.
 export-def-answers-prompt = The item's question.
-export-def-answers-value = For `likert5`, `likert7` and `satisfaction`: 1 (the most negative answer) to 5, 7 and 5. For `single` and `multiple`: the option index from 0. Empty for `text`.
+export-def-answers-value = For `likert5`, `likert7` and `satisfaction`: 1 (the most negative answer) to 5, 7 and 5. For `nps`: 0 to 10. For `single` and `multiple`: the option index from 0. Empty for `text`.
 export-def-answers-option = The label of the chosen option of a choice item.
 export-def-answers-text = The answer of a `text` item.
 

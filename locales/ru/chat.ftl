@@ -74,3 +74,4 @@ space-page-partners = Партнёры
 space-page-events = События
 space-page-manage = Комнаты и настройки
 space-page-grades = Оценки
+space-page-dashboard = Панель

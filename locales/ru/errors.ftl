@@ -416,12 +416,13 @@ error-dl-field-description = описание
 
 # Анкеты
 error-questionnaire-teachers-only = управлять анкетами и видеть их результаты могут только преподаватели этого пространства
-error-questionnaire-item-kind = у вопроса { $position } тип { $kind }; используйте likert5, likert7, satisfaction, single, multiple или text
+error-questionnaire-item-kind = у вопроса { $position } тип { $kind }; используйте likert5, likert7, satisfaction, nps, single, multiple или text
 error-questionnaire-options-unexpected = у вопроса { $position } есть варианты, но варианты бывают только у вопросов с выбором; уберите их
 error-questionnaire-options-count = у вопроса { $position } вариантов: { $count }; вопросу с выбором нужно от 2 до { $max }
 error-questionnaire-scale-kind = вопрос { $position } относится к шкале, но шкалу образуют только вопросы likert5, likert7 и satisfaction
 error-questionnaire-wave = wave должна быть "pre", "post" или пустой, получено { $wave }
 error-questionnaire-pre = pre_id { $pre_id } должен указывать на анкету "pre" этого пространства, и ссылаться на неё может только анкета "post"
+error-questionnaire-pair-anonymity = анкета "post" и её анкета "pre" должны быть обе анонимными или обе именными; задайте "anonymous" одинаково в обеих
 error-questionnaire-window = closes_at должно быть позже opens_at
 error-questionnaire-item-count = в анкете должно быть от 1 до { $max } вопросов, получено { $count }
 error-questionnaire-template = шаблон { $template } неизвестен; используйте один из: { $templates }
@@ -440,3 +441,7 @@ error-export-teachers-only = выгружать данные пространс�
 error-export-window-value = { $field } { $value } не является ни датой, ни моментом времени; укажите дату вида 2026-03-01 или секунды Unix
 error-export-window-order = окно пусто: from ({ $from }) должно быть раньше until ({ $until }) в секундах Unix
 error-export-window-long = окно длиннее { $weeks } недель; выберите более поздний from или более ранний until
+error-dashboard-date = { $field } { $value } — не дата; укажите её в виде ГГГГ-ММ-ДД, например 2026-09-01
+error-dashboard-window = период с { $from } по { $until } пуст; выберите дату окончания не раньше даты начала
+error-dashboard-window-long = период длиннее { $weeks } недель; выберите период короче
+error-dashboard-no-user = платформа курса не передала, кто вы, поэтому cowork не может показать вашу активность

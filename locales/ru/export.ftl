@@ -109,10 +109,10 @@ export-def-answers-name = Имя респондента; пусто для ан�
 export-def-answers-updated_at = Когда респондент последний раз сохранил ответы; пусто для анонимной анкеты.
 export-def-answers-item_id = Идентификатор вопроса.
 export-def-answers-item_number = Номер вопроса в анкете, от 1.
-export-def-answers-kind = likert5, likert7, satisfaction, single, multiple или text.
+export-def-answers-kind = likert5, likert7, satisfaction, nps, single, multiple или text.
 export-def-answers-scale = Название многопунктовой шкалы, к которой относится вопрос.
 export-def-answers-prompt = Текст вопроса.
-export-def-answers-value = Для likert5, likert7 и satisfaction: от 1 (самый отрицательный ответ) до 5, 7 и 5. Для single и multiple: номер варианта от 0. Пусто для text.
+export-def-answers-value = Для likert5, likert7 и satisfaction: от 1 (самый отрицательный ответ) до 5, 7 и 5. Для nps: от 0 до 10. Для single и multiple: номер варианта от 0. Пусто для text.
 export-def-answers-option = Подпись выбранного варианта.
 export-def-answers-text = Ответ на текстовый вопрос.
 

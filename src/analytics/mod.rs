@@ -6,3 +6,4 @@ pub mod communication;
 pub mod mobility;
 pub mod report;
 pub mod satisfaction;
+pub mod statistics;

@@ -122,6 +122,7 @@ pub struct SpaceReport {
     pub weeks: usize,
     pub members: Vec<AnalyticsMember>,
     pub rooms: Vec<AnalyticsRoom>,
+    pub teams: Vec<TeamMembership>,
     pub students: Vec<i64>,
     pub mobility: SpaceMobility,
     pub communication: CommunicationReport,
@@ -130,6 +131,8 @@ pub struct SpaceReport {
     pub edges: Vec<Edge>,
     /// Students with a reason for attention, by user id.
     pub attention: Vec<Attention>,
+    /// Interaction log rows in the window by actor and kind.
+    pub actions: BTreeMap<i64, BTreeMap<String, usize>>,
 }
 
 impl SpaceReport {
@@ -163,17 +166,27 @@ impl SpaceReport {
         let weekly = weekly_summaries(&rows, &mobility, &threads, window, weeks);
         let edges = student_edges(&students, &rows.interactions);
         let attention = attention_list(&rows, &students, &communication, &threads, window);
+        let mut actions: BTreeMap<i64, BTreeMap<String, usize>> = BTreeMap::new();
+        for row in &rows.interactions {
+            *actions
+                .entry(row.actor_id)
+                .or_default()
+                .entry(row.kind.clone())
+                .or_default() += 1;
+        }
         Ok(SpaceReport {
             window,
             weeks,
             members: rows.members,
             rooms: rows.rooms,
+            teams: rows.teams,
             students,
             mobility,
             communication,
             weekly,
             edges,
             attention,
+            actions,
         })
     }
 
@@ -528,6 +541,23 @@ mod tests {
         assert!(silent.inactive);
         assert!(silent.isolated);
         assert_eq!(silent.last_active_at, None);
+    }
+
+    #[test]
+    fn actions_count_by_actor() {
+        let report = report();
+        let of = |user: i64, kind: &str| {
+            report
+                .actions
+                .get(&user)
+                .and_then(|kinds| kinds.get(kind))
+                .copied()
+        };
+        assert_eq!(of(1, "message"), Some(1));
+        assert_eq!(of(1, "questionnaire_answered"), Some(1));
+        assert_eq!(of(2, "reply"), Some(1));
+        assert_eq!(of(2, "message"), None);
+        assert_eq!(of(9, "reaction"), Some(1));
     }
 
     #[test]

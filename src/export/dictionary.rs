@@ -344,7 +344,7 @@ pub const ANSWERS: TableSpec = TableSpec {
             "kind",
             Text,
             "",
-            "`likert5`, `likert7`, `satisfaction`, `single`, `multiple` or `text`.",
+            "`likert5`, `likert7`, `satisfaction`, `nps`, `single`, `multiple` or `text`.",
         ),
         column(
             "scale",
@@ -358,7 +358,8 @@ pub const ANSWERS: TableSpec = TableSpec {
             Integer,
             "",
             "For `likert5`, `likert7` and `satisfaction`: 1 (the most negative answer) to 5, \
-             7 and 5. For `single` and `multiple`: the option index from 0. Empty for `text`.",
+             7 and 5. For `nps`: 0 to 10. For `single` and `multiple`: the option index from \
+             0. Empty for `text`.",
         ),
         column(
             "option",

@@ -202,6 +202,32 @@ impl GradingRule {
         total
     }
 
+    /// Returns `person`'s capped points in each of the first `weeks` weeks from
+    /// `starts_at`, by the same rule as [`GradingRule::earned_points`]. `rows` must be
+    /// oldest first.
+    pub fn weekly_points(
+        &self,
+        person: i64,
+        rows: &[ContributionRow],
+        starts_at: i64,
+        weeks: usize,
+    ) -> Vec<f64> {
+        let mut totals = vec![0.0; weeks];
+        for row in rows.iter().filter(|row| row.created_at >= starts_at) {
+            let points = self.points_for(person, row);
+            let Ok(week) = usize::try_from((row.created_at - starts_at) / WEEK_SECS) else {
+                continue;
+            };
+            if points == 0.0 || week >= weeks {
+                continue;
+            }
+            if totals[week] < self.weekly_cap {
+                totals[week] += points;
+            }
+        }
+        totals
+    }
+
     /// Maps earned and awarded points to a grade at `now`.
     pub fn grade(&self, earned: f64, awarded: f64, starts_at: i64, now: i64) -> GradeOutcome {
         let weeks = weeks_elapsed(starts_at, now);
@@ -360,6 +386,23 @@ mod tests {
         let rule = GradingRule::default();
         let rows = [row(ME, None, "showcase_item", START - 1)];
         assert_eq!(rule.earned_points(ME, &rows, START), 0.0);
+    }
+
+    #[test]
+    fn weekly_points_follow_cap() {
+        let rule = GradingRule::default();
+        // Week 0: six showcase items of 3 points; the sixth starts at 15, the cap, and
+        // earns nothing. Week 2: one help of 3 points. Week 4 lies outside three weeks.
+        let mut rows: Vec<ContributionRow> = (0..6)
+            .map(|i| row(ME, None, "showcase_item", START + i))
+            .collect();
+        rows.push(row(ME, None, "help_given", START + 2 * WEEK_SECS));
+        rows.push(row(ME, None, "help_given", START + 4 * WEEK_SECS));
+        rows.push(row(OTHER, None, "help_given", START + WEEK_SECS));
+        let weekly = rule.weekly_points(ME, &rows, START, 3);
+        assert_eq!(weekly, vec![15.0, 0.0, 3.0]);
+        let total = rule.earned_points(ME, &rows[..7], START);
+        assert_eq!(weekly.iter().sum::<f64>(), total);
     }
 
     #[test]

@@ -65,10 +65,10 @@ pub struct InteractionEdge {
 
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync {
+    /// Returns when the space was created, or `None` when there is no such space.
+    async fn space_created_at(&self, space_id: i64) -> StoreResult<Option<i64>>;
     /// Returns every member of a space, ordered by user id.
     async fn analytics_members(&self, space_id: i64) -> StoreResult<Vec<AnalyticsMember>>;
-    /// Returns when the space was created, in Unix seconds, or `None` for no such space.
-    async fn space_created_at(&self, space_id: i64) -> StoreResult<Option<i64>>;
     /// Returns every room of a space, archived ones included, ordered by id.
     async fn analytics_rooms(&self, space_id: i64) -> StoreResult<Vec<AnalyticsRoom>>;
     /// Returns the current members of the space's team rooms, ordered by room and user.

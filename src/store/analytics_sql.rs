@@ -4,6 +4,18 @@ macro_rules! impl_analytics_store {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::store::analytics::AnalyticsStore for $store {
+            async fn space_created_at(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Option<i64>> {
+                Ok(
+                    sqlx::query_scalar("SELECT created_at FROM spaces WHERE id = $1")
+                        .bind(space_id)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                )
+            }
+
             async fn analytics_members(
                 &self,
                 space_id: i64,
@@ -16,18 +28,6 @@ macro_rules! impl_analytics_store {
                 .bind(space_id)
                 .fetch_all(&self.pool)
                 .await?)
-            }
-
-            async fn space_created_at(
-                &self,
-                space_id: i64,
-            ) -> $crate::store::StoreResult<Option<i64>> {
-                let row: Option<(i64,)> =
-                    sqlx::query_as("SELECT created_at FROM spaces WHERE id = $1")
-                        .bind(space_id)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                Ok(row.map(|(created_at,)| created_at))
             }
 
             async fn analytics_rooms(

@@ -11,11 +11,13 @@ use serde::Serialize;
 use super::StoreResult;
 
 /// Item kinds. `likert5`, `likert7` and `satisfaction` take a value from 1 (the most
-/// negative answer) to 5, 7 and 5. `single` and `multiple` take option indexes from 0.
-pub const ITEM_KINDS: [&str; 6] = [
+/// negative answer) to 5, 7 and 5. `nps` takes a value from 0 to 10. `single` and
+/// `multiple` take option indexes from 0.
+pub const ITEM_KINDS: [&str; 7] = [
     "likert5",
     "likert7",
     "satisfaction",
+    "nps",
     "single",
     "multiple",
     "text",
@@ -106,10 +108,13 @@ pub struct Answer {
     pub text: Option<String>,
 }
 
-/// An answer with the response it belongs to, for results.
+/// An answer with the response it belongs to, for results. Neither key may leave the
+/// server.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ResponseAnswer {
     pub response_key: String,
+    /// The key that links a person's `pre` and `post` responses, when written.
+    pub pair_key: Option<String>,
     pub item_id: i64,
     pub value: i64,
     pub text: Option<String>,
@@ -131,6 +136,9 @@ pub struct NewResponse<'a> {
     pub questionnaire_id: i64,
     pub user_id: i64,
     pub response_key: &'a str,
+    /// The key that links the person's responses to a `pre` questionnaire and its
+    /// `post` questionnaire, for questionnaires in such a pair.
+    pub pair_key: Option<&'a str>,
     /// False for an anonymous questionnaire: the response row then gets no person and
     /// no time.
     pub named: bool,

@@ -266,14 +266,16 @@ macro_rules! impl_questionnaire_store {
                 };
                 sqlx::query(
                     "INSERT INTO questionnaire_responses \
-                     (response_key, questionnaire_id, user_id, updated_at) \
-                     VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (response_key) DO UPDATE SET updated_at = excluded.updated_at",
+                     (response_key, questionnaire_id, user_id, updated_at, pair_key) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (response_key) DO UPDATE SET updated_at = excluded.updated_at, \
+                     pair_key = excluded.pair_key",
                 )
                 .bind(response.response_key)
                 .bind(response.questionnaire_id)
                 .bind(user_id)
                 .bind(updated_at)
+                .bind(response.pair_key)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("DELETE FROM questionnaire_answers WHERE response_key = $1")
@@ -389,7 +391,7 @@ macro_rules! impl_questionnaire_store {
             ) -> $crate::store::StoreResult<Vec<$crate::store::questionnaires::ResponseAnswer>>
             {
                 Ok(sqlx::query_as(
-                    "SELECT a.response_key, a.item_id, a.value, a.text \
+                    "SELECT a.response_key, r.pair_key, a.item_id, a.value, a.text \
                      FROM questionnaire_answers a \
                      JOIN questionnaire_responses r ON r.response_key = a.response_key \
                      JOIN questionnaires q ON q.id = r.questionnaire_id \

@@ -1,6 +1,8 @@
 //! Server-rendered pages and embedded assets.
 
 pub mod assets;
+pub mod charts;
+pub mod dashboard;
 pub mod deep_link;
 pub mod events;
 pub mod export;
@@ -11,6 +13,7 @@ pub mod language;
 pub mod manage;
 pub mod pages;
 pub mod partners;
+pub mod questionnaire_comparison;
 pub mod questionnaire_pages;
 pub mod questionnaire_results;
 pub mod questionnaire_templates;

@@ -13,7 +13,8 @@ use crate::error::{AppError, ErrorResponse};
 use crate::i18n::Tr;
 use crate::store::questionnaires::{Answer, Item, ITEM_KINDS};
 use crate::unix_now;
-use crate::web::questionnaire_results::{scale_points, WaveResult};
+use crate::web::questionnaire_comparison::{WaveComparison, WaveTests};
+use crate::web::questionnaire_results::{value_range, WaveResult};
 use crate::web::questionnaire_templates::TEMPLATE_IDS;
 use crate::web::questionnaires::{
     build_results, index_settings, load, require_teacher, response_key,
@@ -52,6 +53,11 @@ struct FormQuestionnaire {
 struct TeacherRow {
     id: i64,
     title: String,
+    edit_heading: String,
+    description: String,
+    /// Unix seconds, or empty without a time.
+    opens_at: String,
+    closes_at: String,
     status: String,
     status_label: String,
     wave_label: String,
@@ -75,13 +81,15 @@ struct QuestionnairesPage {
     strings_json: String,
 }
 
-/// Returns the labels of a scale's values by stored value, from 1.
+/// Returns the labels of a rated item's values, from its lowest stored value up. The
+/// values of an `nps` item are their own labels.
 pub fn value_labels(tr: &Tr, kind: &str) -> Vec<String> {
-    match scale_points(kind) {
-        Some(points) => (1..=points)
+    match (kind, value_range(kind)) {
+        ("nps", Some((low, high))) => (low..=high).map(|value| value.to_string()).collect(),
+        (_, Some((low, high))) => (low..=high)
             .map(|value| tr.t(&format!("questionnaires-{kind}-{value}")))
             .collect(),
-        None => Vec::new(),
+        (_, None) => Vec::new(),
     }
 }
 
@@ -90,10 +98,10 @@ fn form_item(tr: &Tr, item: &Item, mine: &[Answer]) -> FormItem {
         mine.iter()
             .any(|answer| answer.item_id == item.id && answer.value == value)
     };
-    let mut choices: Vec<Choice> = if scale_points(&item.kind).is_some() {
+    let mut choices: Vec<Choice> = if let Some((low, _)) = value_range(&item.kind) {
         value_labels(tr, &item.kind)
             .into_iter()
-            .zip(1..)
+            .zip(low..)
             .map(|(label, value)| Choice {
                 value,
                 label,
@@ -149,9 +157,18 @@ pub async fn questionnaires_page(
                 if questionnaire.wave.as_deref() == Some("pre") {
                     pre_choices.push((questionnaire.id, questionnaire.title.clone()));
                 }
+                let unix =
+                    |time: Option<i64>| time.map(|time| time.to_string()).unwrap_or_default();
                 rows.push(TeacherRow {
                     id: questionnaire.id,
                     title: questionnaire.title.clone(),
+                    edit_heading: tr.with_args(
+                        "questionnaires-edit-heading",
+                        &[("title", questionnaire.title.clone())],
+                    ),
+                    description: questionnaire.description.clone(),
+                    opens_at: unix(questionnaire.opens_at),
+                    closes_at: unix(questionnaire.closes_at),
                     status_label: tr.t(&format!("questionnaires-status-{}", questionnaire.status)),
                     status: questionnaire.status.clone(),
                     wave_label: questionnaire
@@ -260,7 +277,32 @@ struct ReportWave {
     anonymous: bool,
     respondents: i64,
     items: Vec<ReportItem>,
-    scales: Vec<(String, usize, String)>,
+    scales: Vec<ReportScale>,
+}
+
+struct ReportScale {
+    name: String,
+    items: usize,
+    mean: String,
+    alpha: String,
+    /// Complete cases behind alpha.
+    cases: usize,
+}
+
+/// One test of a comparison as the report shows it.
+struct ReportTest {
+    name: String,
+    statistic: String,
+    p_value: String,
+    effect: String,
+    n: String,
+    note: String,
+}
+
+/// The tests of one item or scale across the two waves.
+struct ReportComparison {
+    label: String,
+    tests: Vec<ReportTest>,
 }
 
 #[derive(Template)]
@@ -271,6 +313,11 @@ struct ReportPage {
     token: String,
     waves: Vec<ReportWave>,
     settings_text: String,
+    comparisons: Vec<ReportComparison>,
+    /// Current index settings for the settings form.
+    weights_value: String,
+    count_undecided: bool,
+    questionnaire_id: i64,
 }
 
 fn number(value: Option<f64>) -> String {
@@ -286,7 +333,7 @@ fn report_wave(tr: &Tr, wave: WaveResult) -> ReportWave {
         .items
         .into_iter()
         .map(|item| {
-            let labels = if scale_points(&item.kind).is_some() {
+            let labels = if value_range(&item.kind).is_some() {
                 value_labels(tr, &item.kind)
             } else {
                 item.options.clone()
@@ -302,8 +349,31 @@ fn report_wave(tr: &Tr, wave: WaveResult) -> ReportWave {
                 })
                 .collect();
             let mut measures = Vec::new();
-            if scale_points(&item.kind).is_some() {
+            if let Some(statistics) = &item.statistics {
+                let spread = &statistics.distribution;
                 measures.push((tr.t("questionnaires-mean"), number(item.mean)));
+                measures.push((tr.t("statistics-sd"), number(statistics.sd)));
+                measures.push((tr.t("statistics-median"), number(Some(spread.median))));
+                measures.push((
+                    tr.t("statistics-quartiles"),
+                    format!("{} – {}", number(Some(spread.q1)), number(Some(spread.q3))),
+                ));
+                measures.push((
+                    tr.t("statistics-range"),
+                    format!("{} – {}", spread.min, spread.max),
+                ));
+            }
+            if let Some(nps) = &item.nps {
+                let score = nps
+                    .score
+                    .map_or_else(|| "—".into(), |score| format!("{score:+.0}"));
+                measures.push((
+                    tr.t("statistics-nps"),
+                    tr.with_args(
+                        "statistics-nps-value",
+                        &[("score", score), ("n", nps.n.to_string())],
+                    ),
+                ));
             }
             if let Some(index) = &item.index {
                 // Three decimals, so that an index such as 0.125 shows exactly.
@@ -347,9 +417,89 @@ fn report_wave(tr: &Tr, wave: WaveResult) -> ReportWave {
         scales: wave
             .scales
             .into_iter()
-            .map(|scale| (scale.name, scale.items, number(scale.mean)))
+            .map(|scale| ReportScale {
+                name: scale.name,
+                items: scale.items,
+                mean: number(scale.mean),
+                alpha: number(scale.alpha.alpha),
+                cases: scale.alpha.cases,
+            })
             .collect(),
     }
+}
+
+fn p_value(value: Option<f64>) -> String {
+    match value {
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        other => number_places(other, 3),
+    }
+}
+
+fn number_places(value: Option<f64>, places: usize) -> String {
+    value.map_or_else(|| "—".into(), |value| format!("{value:.places$}"))
+}
+
+fn report_tests(tr: &Tr, tests: WaveTests) -> Vec<ReportTest> {
+    let note = |id: Option<&str>| id.map(|id| tr.t(id)).unwrap_or_default();
+    let wilcoxon = tests.wilcoxon;
+    let mann_whitney = tests.mann_whitney;
+    let chi_square = tests.chi_square;
+    vec![
+        ReportTest {
+            name: tr.t("statistics-wilcoxon"),
+            statistic: number_places(wilcoxon.statistic, 1),
+            p_value: p_value(wilcoxon.p_value),
+            effect: number_places(wilcoxon.rank_biserial, 3),
+            n: tr.with_args(
+                "statistics-pairs",
+                &[
+                    ("pairs", wilcoxon.pairs.to_string()),
+                    ("zeros", wilcoxon.zeros.to_string()),
+                ],
+            ),
+            note: note(wilcoxon.note),
+        },
+        ReportTest {
+            name: tr.t("statistics-mann-whitney"),
+            statistic: number_places(mann_whitney.u, 1),
+            p_value: p_value(mann_whitney.p_value),
+            effect: number_places(mann_whitney.rank_biserial, 3),
+            n: tr.with_args(
+                "statistics-groups",
+                &[
+                    ("pre", mann_whitney.n1.to_string()),
+                    ("post", mann_whitney.n2.to_string()),
+                ],
+            ),
+            note: note(mann_whitney.note),
+        },
+        ReportTest {
+            name: tr.t("statistics-chi-square"),
+            statistic: number_places(chi_square.statistic, 3),
+            p_value: p_value(chi_square.p_value),
+            effect: number_places(chi_square.cramers_v, 3),
+            n: tr.with_args(
+                "statistics-table",
+                &[
+                    ("n", chi_square.n.to_string()),
+                    ("dof", chi_square.dof.to_string()),
+                ],
+            ),
+            note: note(chi_square.note),
+        },
+    ]
+}
+
+fn report_comparisons(tr: &Tr, comparison: WaveComparison) -> Vec<ReportComparison> {
+    let items = comparison.items.into_iter().map(|item| ReportComparison {
+        label: format!("{}. {}", item.position + 1, item.prompt),
+        tests: report_tests(tr, item.tests),
+    });
+    let scales = comparison.scales.into_iter().map(|scale| ReportComparison {
+        label: tr.with_args("statistics-scale-label", &[("name", scale.name)]),
+        tests: report_tests(tr, scale.tests),
+    });
+    items.chain(scales).collect()
 }
 
 /// Renders the teacher's results page of one questionnaire.
@@ -380,7 +530,21 @@ pub async fn report_page(
         } else {
             "questionnaires-undecided-excluded"
         };
+        let weights_value = results
+            .settings
+            .weights
+            .iter()
+            .map(|weight| weight.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let page = ReportPage {
+            comparisons: results
+                .comparison
+                .map(|comparison| report_comparisons(&tr, comparison))
+                .unwrap_or_default(),
+            weights_value,
+            count_undecided: results.settings.count_undecided,
+            questionnaire_id: id,
             settings_text: tr.with_args(
                 "questionnaires-index-settings",
                 &[("weights", weights), ("undecided", tr.t(undecided))],

@@ -27,8 +27,9 @@ use crate::store::questionnaires::{
 };
 use crate::unix_now;
 use crate::web::help::{text_length, too_long};
+use crate::web::questionnaire_comparison::{compare_waves, WaveAnswers, WaveComparison};
 use crate::web::questionnaire_pages;
-use crate::web::questionnaire_results::{scale_points, wave_result, WaveResult};
+use crate::web::questionnaire_results::{scale_points, value_range, wave_result, WaveResult};
 use crate::web::questionnaire_templates::{template, TEMPLATE_IDS};
 use crate::web::rooms::{reader, writer};
 
@@ -96,6 +97,23 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
         .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
+/// Returns the hex SHA-256 of the server's response secret followed by `suffix`,
+/// creating the secret on first use.
+async fn secret_hash(state: &AppState, suffix: &str) -> Result<String, AppError> {
+    let secret = state
+        .store
+        .setting_or_insert(RESPONSE_SECRET_SETTING, &crate::random_token(32))
+        .await?;
+    let mut hasher = Sha256::new();
+    hasher.update(secret.as_bytes());
+    hasher.update(suffix.as_bytes());
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
 /// Derives the key under which a person's answers to a questionnaire are stored: a
 /// SHA-256 of a server secret, the questionnaire id and the user id. The tables hold
 /// no user id for anonymous answers, and without the secret the key cannot be matched
@@ -105,18 +123,45 @@ pub async fn response_key(
     questionnaire_id: i64,
     user_id: i64,
 ) -> Result<String, AppError> {
-    let secret = state
-        .store
-        .setting_or_insert(RESPONSE_SECRET_SETTING, &crate::random_token(32))
-        .await?;
-    let mut hasher = Sha256::new();
-    hasher.update(secret.as_bytes());
-    hasher.update(format!(":{questionnaire_id}:{user_id}").as_bytes());
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    secret_hash(state, &format!(":{questionnaire_id}:{user_id}")).await
+}
+
+/// Derives the key that links a person's responses to a `pre` questionnaire and to
+/// the `post` questionnaire linked to it: a SHA-256 of the server secret, the label
+/// "pair", the `pre` questionnaire's id and the user id. The label keeps it distinct
+/// from the response key of the `pre` questionnaire.
+pub async fn pair_key(state: &AppState, pre_id: i64, user_id: i64) -> Result<String, AppError> {
+    secret_hash(state, &format!(":pair:{pre_id}:{user_id}")).await
+}
+
+/// Returns the id of the `pre` questionnaire whose pair key a response to
+/// `questionnaire` gets, or `None` when it is in no pair. A pair whose waves differ
+/// in anonymity gets no key, so that an anonymous response is never linked to a named
+/// one.
+/// NOTE: keys are written when a response is saved, so responses saved before a `post`
+/// questionnaire is linked to another `pre` one keep the old key and stay unpaired.
+async fn pair_of(state: &AppState, questionnaire: &Questionnaire) -> Result<Option<i64>, AppError> {
+    let space_id = questionnaire.space_id;
+    let pre = match (questionnaire.wave.as_deref(), questionnaire.pre_id) {
+        (Some("pre"), _) => {
+            let post = state
+                .store
+                .post_questionnaire(space_id, questionnaire.id)
+                .await?;
+            match post {
+                Some(post) if post.anonymous != questionnaire.anonymous => None,
+                _ => Some(questionnaire.id),
+            }
+        }
+        (Some("post"), Some(pre_id)) => state
+            .store
+            .questionnaire(space_id, pre_id)
+            .await?
+            .filter(|pre| pre.anonymous == questionnaire.anonymous)
+            .map(|pre| pre.id),
+        _ => None,
+    };
+    Ok(pre)
 }
 
 /// Loads a questionnaire of the space. Students see no drafts.
@@ -251,11 +296,22 @@ async fn check_form(
     }
     if let Some(pre_id) = form.pre_id {
         let pre = state.store.questionnaire(space_id, pre_id).await?;
-        let is_pre = pre.is_some_and(|pre| pre.wave.as_deref() == Some("pre"));
+        let is_pre = pre
+            .as_ref()
+            .is_some_and(|pre| pre.wave.as_deref() == Some("pre"));
         if wave.as_deref() != Some("post") || !is_pre || Some(pre_id) == own_id {
             return Err(AppError::invalid(
                 Msg::new("error-questionnaire-pre").arg("pre_id", pre_id),
             ));
+        }
+        if pre.is_some_and(|pre| pre.anonymous != form.anonymous) {
+            return Err(AppError::invalid("error-questionnaire-pair-anonymity"));
+        }
+    }
+    if let (Some(own_id), Some("pre")) = (own_id, wave.as_deref()) {
+        let post = state.store.post_questionnaire(space_id, own_id).await?;
+        if post.is_some_and(|post| post.anonymous != form.anonymous) {
+            return Err(AppError::invalid("error-questionnaire-pair-anonymity"));
         }
     }
     if let (Some(opens), Some(closes)) = (form.opens_at, form.closes_at) {
@@ -598,11 +654,7 @@ struct ResponseForm {
 }
 
 fn value_error(item: &Item, value: i64, max: i64) -> AppError {
-    let min = if scale_points(&item.kind).is_some() {
-        1
-    } else {
-        0
-    };
+    let min = value_range(&item.kind).map_or(0, |(low, _)| low);
     AppError::invalid(
         Msg::new("error-questionnaire-value")
             .arg("position", item.position + 1)
@@ -620,10 +672,10 @@ fn check_answer(item: &Item, form: AnswerForm) -> Result<Vec<Answer>, AppError> 
         value,
         text,
     };
-    if let Some(points) = scale_points(&item.kind) {
+    if let Some((low, high)) = value_range(&item.kind) {
         let value = form.value.ok_or_else(|| missing_value(item))?;
-        if !(1..=points as i64).contains(&value) {
-            return Err(value_error(item, value, points as i64));
+        if !(low..=high).contains(&value) {
+            return Err(value_error(item, value, high));
         }
         return Ok(vec![answer(value, None)]);
     }
@@ -708,11 +760,16 @@ async fn respond(
             return Err(AppError::invalid("error-questionnaire-empty-response"));
         }
         let key = response_key(&state, id, user_id).await?;
+        let pair = match pair_of(&state, &questionnaire).await? {
+            Some(pre_id) => Some(pair_key(&state, pre_id, user_id).await?),
+            None => None,
+        };
         let response = NewResponse {
             space_id,
             questionnaire_id: id,
             user_id,
             response_key: &key,
+            pair_key: pair.as_deref(),
             named: !questionnaire.anonymous,
             answers: &answers,
         };
@@ -760,11 +817,12 @@ fn weights_error(weights: &str) -> AppError {
 }
 
 /// The results of a questionnaire and, when it has one, of its other wave, `pre`
-/// first.
+/// first, with the tests that compare the two waves.
 #[derive(Debug, Serialize)]
 pub struct Results {
     pub settings: IndexSettings,
     pub waves: Vec<WaveResult>,
+    pub comparison: Option<WaveComparison>,
 }
 
 pub(crate) async fn build_results(
@@ -791,6 +849,7 @@ pub(crate) async fn build_results(
         None => vec![questionnaire],
     };
     let mut waves = Vec::new();
+    let mut loaded = Vec::new();
     for questionnaire in questionnaires {
         let id = questionnaire.id;
         let items = state.store.questionnaire_items(space_id, id).await?;
@@ -803,8 +862,26 @@ pub(crate) async fn build_results(
             &answers,
             settings,
         ));
+        loaded.push((items, answers));
     }
-    Ok(Results { settings, waves })
+    let comparison = match loaded.as_slice() {
+        [(pre_items, pre_answers), (post_items, post_answers)] => Some(compare_waves(
+            WaveAnswers {
+                items: pre_items,
+                answers: pre_answers,
+            },
+            WaveAnswers {
+                items: post_items,
+                answers: post_answers,
+            },
+        )),
+        _ => None,
+    };
+    Ok(Results {
+        settings,
+        waves,
+        comparison,
+    })
 }
 
 async fn results(

@@ -373,6 +373,32 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Posts a JSON body to a path under the launched person's space with their session
+    /// token, asserts success and returns the JSON reply.
+    pub async fn post_space_json(
+        &self,
+        launched: &Launched,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let response = self
+            .http
+            .post(format!(
+                "{}/spaces/{}{path}",
+                self.tool_url, launched.space_id
+            ))
+            .header("x-cowork-token", token_of(launched))
+            .header("accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "POST {path}: {response:?}");
+        response.json().await.unwrap()
+    }
+}
+
 /// A WebSocket client of a space, with helpers to wait for typed server messages.
 pub struct Socket {
     stream: tokio_tungstenite::WebSocketStream<
@@ -475,6 +501,13 @@ impl Socket {
                 other => panic!("WebSocket closed: {other:?}"),
             }
         }
+    }
+
+    /// Joins a room and waits for its history.
+    pub async fn join(&mut self, room_id: i64) {
+        self.send(serde_json::json!({"type": "join", "room_id": room_id}))
+            .await;
+        self.next_of("history").await;
     }
 
     pub async fn close(mut self) {

@@ -1,0 +1,98 @@
+//! Helpers shared by the benchmarks: free ports, percentiles and complete LTI launches
+//! through the demo platform.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use cowork::demo::{DemoPlatform, LaunchChoice};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
+
+pub struct Launch {
+    pub space_id: i64,
+    pub token: String,
+}
+
+/// Runs a complete launch: login initiation, platform authorization and launch post.
+pub async fn launch(
+    http: &reqwest::Client,
+    tool: &str,
+    platform: &DemoPlatform,
+    user: &str,
+    role: &str,
+) -> Launch {
+    let choice = LaunchChoice {
+        course_id: "course-bc101".into(),
+        user_id: user.into(),
+        role: role.into(),
+        locale: "en".into(),
+        document_target: "iframe".into(),
+        ..LaunchChoice::default()
+    };
+    let params = platform.login_initiation(choice);
+    let login = http
+        .post(format!("{tool}/lti/login"))
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    let location: reqwest::Url = login.headers()["location"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let query: HashMap<String, String> = location.query_pairs().into_owned().collect();
+    let auth = http
+        .get(location.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id_token = hidden(&auth, "id_token");
+    let state = hidden(&auth, "state");
+    assert_eq!(state, query["state"]);
+    let launched = http
+        .post(format!("{tool}/lti/launch"))
+        .form(&[("id_token", id_token.as_str()), ("state", state.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(launched.status(), 303, "launch of {user}");
+    let target = launched.headers()["location"].to_str().unwrap().to_string();
+    let space_id = target
+        .trim_start_matches("/spaces/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let token = target.split("lt=").nth(1).unwrap().to_string();
+    Launch { space_id, token }
+}
+
+/// Reads a hidden form field of the platform's auto-posting page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("hidden field") + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+}

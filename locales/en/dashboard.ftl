@@ -1,0 +1,104 @@
+# Dashboards of a space, English.
+
+dashboard-title = Coworking dashboard
+dashboard-own-title = My coworking
+dashboard-nav = Dashboard pages
+dashboard-from = From
+dashboard-until = Until
+dashboard-apply = Show
+dashboard-window = From { $from } to { $until } (UTC, both days included), { $weeks ->
+    [one] { $weeks } week
+   *[other] { $weeks } weeks
+}. Weeks are counted from the first day.
+dashboard-summary = Summary
+dashboard-students = Students
+dashboard-active-students = Active students
+dashboard-no-students = No student has launched the space yet.
+dashboard-student = Student
+dashboard-week = Week
+dashboard-trends = Activity and trends
+dashboard-activity = Activity per week
+dashboard-activity-summary = Stacked bars of interactions per week by kind: { $total } interactions over { $weeks } weeks.
+dashboard-activity-chat = Chat
+dashboard-activity-help = Help desk
+dashboard-activity-showcase = Showcase
+dashboard-activity-other = Other
+dashboard-mobility-trend = Mobility per week
+dashboard-mobility-trend-summary = Lines of active students, first contacts between students and room switches per week.
+dashboard-trend-active = Active students
+dashboard-trend-new-contacts = New contacts
+dashboard-trend-switches = Room switches
+dashboard-communication-trend = Responses per week
+dashboard-communication-trend-summary = Line of the percentage of questions started in each week that got a reply.
+dashboard-trend-response-rate = Answered questions, %
+dashboard-questions = Questions
+dashboard-first-reply = Median first reply
+dashboard-minutes = { $value } min
+dashboard-hours = { $value } h
+dashboard-days = { $value } days
+dashboard-network = Interaction network
+dashboard-network-help = Each point is a student and each line joins two students who interacted; thicker lines mean more interactions and larger points more partners. Hollow red squares are students without any interaction with another student. The table lists every pair.
+dashboard-network-summary = { $students } students on a circle, { $pairs } pairs who interacted, { $isolated } isolated students.
+dashboard-interactions = Interactions
+dashboard-room-coverage = Rooms worked in
+dashboard-contact-reach = Students reached
+dashboard-active-weeks = Active weeks
+dashboard-degree = Partners
+dashboard-attention = Students needing attention
+dashboard-attention-empty = No student needs attention in this window.
+dashboard-reasons = Reasons
+dashboard-reason-isolated = no interaction with another student
+dashboard-reason-inactive-since = inactive for two weeks, last active on { $date }
+dashboard-reason-never-active = no activity in the window
+dashboard-reason-unanswered-help = { $count ->
+    [one] { $count } unanswered help request
+   *[other] { $count } unanswered help requests
+}
+dashboard-no-questionnaires = No questionnaire has been opened yet.
+dashboard-questionnaire = Questionnaire
+dashboard-questionnaire-status = Status
+dashboard-questionnaire-indices = Satisfaction index
+dashboard-questionnaire-index = question { $number }: { $value } (n = { $n })
+dashboard-questionnaire-details = Statistics
+dashboard-questionnaire-open = Results and tests
+dashboard-definitions = How the measures are computed
+dashboard-term-mobility-index = Mobility index
+dashboard-def-mobility-index = From 0 to 1: the weighted mean of the share of rooms worked in (0.20), of team tables worked in (0.10), of room switches per visit (0.15), of interactions with students outside one's own teams (0.20), of other students reached (0.20) and of weeks with activity (0.15). A part that does not apply, such as team tables in a space without them, is left out and the other weights are scaled up. The space value is the students' mean.
+dashboard-term-response-rate = Response rate
+dashboard-def-response-rate = Share of questions that someone other than the asker replied to. A question is a chat message that starts a thread and ends with "?", or a help request.
+dashboard-term-first-reply = Median time to first reply
+dashboard-def-first-reply = Median time from an answered question to its first reply by someone else.
+dashboard-term-density = Network density
+dashboard-def-density = Pairs of students who interacted, divided by all possible pairs.
+dashboard-term-reciprocity = Reciprocity
+dashboard-def-reciprocity = Share of one-way contacts (A acted on B) that were returned (B also acted on A).
+dashboard-term-eigenvector = Eigenvector centrality
+dashboard-def-eigenvector = A student is central when they interact with central students; the values form a vector of length 1, and isolated students get 0.
+dashboard-term-isolated = Isolated students
+dashboard-def-isolated = Students with no interaction with another student in the window. Interactions are replies, mentions, reactions, help offers and replies, thanks, feedback and showcase comments and reactions.
+dashboard-term-inactive = Inactive students
+dashboard-def-inactive = Students who entered no room and did nothing in the last 14 days of the window.
+dashboard-points = Points
+dashboard-points-total = Points so far
+dashboard-points-awarded = Of them awarded by a teacher
+dashboard-grade = Grade so far
+dashboard-weeks = Weeks counted
+dashboard-progress = This week
+dashboard-progress-text = { $points } of { $target } points this week.
+dashboard-points-by-week = Points per week
+dashboard-points-summary = Bars of the points earned in each week of the grading rule; the weekly target is { $target } points.
+dashboard-contributions = My contributions
+dashboard-contribution = Contribution
+dashboard-count = Count
+dashboard-kind-message = Messages
+dashboard-kind-reply = Replies
+dashboard-kind-reaction = Reactions
+dashboard-kind-help_request = Help requests
+dashboard-kind-help_given = Help given
+dashboard-kind-showcase_item = Showcase items
+dashboard-kind-feedback = Feedback given
+dashboard-kind-focus_completed = Focus sessions completed
+dashboard-kind-questionnaire_answered = Questionnaires answered
+dashboard-partners = People I worked with
+dashboard-partners-empty = You have not interacted with another student in this window yet.
+dashboard-own-mobility = My mobility
