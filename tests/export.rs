@@ -854,3 +854,90 @@ fn export_doc_matches_dictionary() {
          export_doc_matches_dictionary"
     );
 }
+
+#[tokio::test]
+async fn pairs_link_waves_not_people() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let anna = app.launch(choice("demo-student-1", "learner")).await;
+        let boris = app.launch(choice("demo-student-2", "learner")).await;
+        let items = json!([{"kind": "likert5", "prompt": "I feel welcome."}]);
+        let (pre, pre_items) = open_questionnaire(
+            &app,
+            &teacher,
+            json!({"title": "Before", "anonymous": true, "wave": "pre", "items": items}),
+        )
+        .await;
+        let (post, post_items) = open_questionnaire(
+            &app,
+            &teacher,
+            json!({"title": "After", "anonymous": true, "wave": "post", "pre_id": pre,
+                   "items": items}),
+        )
+        .await;
+        // Anna moves from 1 to 2, Boris from 4 to 5.
+        for (who, before, after) in [(&anna, 1, 2), (&boris, 4, 5)] {
+            for (id, item, value) in [(pre, pre_items[0], before), (post, post_items[0], after)] {
+                let path = format!("/questionnaires/{id}/response");
+                let body = json!({"answers": [{"item_id": item, "value": value}]});
+                post_json(&app, who, &path, body).await;
+            }
+        }
+
+        let answers = rows(&app, &teacher, "answers", "").await;
+        let pair_of = |questionnaire: i64, value: i64| {
+            answers
+                .iter()
+                .find(|row| {
+                    row["questionnaire_id"] == json!(questionnaire) && row["value"] == json!(value)
+                })
+                .map(|row| row["pair"].clone())
+                .unwrap_or_else(|| panic!("no answer {value} to {questionnaire}: {answers:?}"))
+        };
+        assert_eq!(
+            pair_of(pre, 1),
+            pair_of(post, 2),
+            "{backend:?}: Anna's waves"
+        );
+        assert_eq!(
+            pair_of(pre, 4),
+            pair_of(post, 5),
+            "{backend:?}: Boris's waves"
+        );
+        assert_ne!(pair_of(pre, 1), pair_of(pre, 4), "{backend:?}: two people");
+        let numbers: BTreeSet<i64> = answers
+            .iter()
+            .filter_map(|row| row["pair"].as_i64())
+            .collect();
+        assert_eq!(numbers, BTreeSet::from([1, 2]));
+        for row in &answers {
+            for column in ["user_id", "name", "updated_at"] {
+                assert_eq!(row[column], Value::Null, "{column} of {row:?}");
+            }
+        }
+
+        // Neither the pair keys nor the response keys leave the server.
+        let store = &app.state.store;
+        let mut keys = Vec::new();
+        for id in [pre, post] {
+            for response in store
+                .questionnaire_responses(teacher.space_id, id)
+                .await
+                .unwrap()
+            {
+                keys.push(
+                    response
+                        .pair_key
+                        .expect("both waves are anonymous, so paired"),
+                );
+                keys.push(response.response_key);
+            }
+        }
+        for (path, body) in every_export(&app, &teacher).await {
+            for key in &keys {
+                assert!(!body.contains(&key[..16]), "{path} contains a key");
+            }
+        }
+    }
+}

@@ -105,6 +105,7 @@ export-def-answers-wave = `pre` or `post` for the two measurements of one instru
 export-def-answers-pre_id = For a `post` questionnaire, the id of its `pre` questionnaire.
 export-def-answers-anonymous = Whether the questionnaire is anonymous. Its rows then carry no person and no time.
 export-def-answers-respondent = Number of the response within its questionnaire in this export, from 1. It follows the order of the secret response keys, so it neither matches the order of answering nor links responses to other questionnaires or tables.
+export-def-answers-pair = Number shared by one person's responses to a `pre` questionnaire and to its `post` questionnaire, from 1 within that pair of questionnaires in this export. It follows the order of the secret pair keys. Empty for a response in no pair, such as one to waves that differ in anonymity.
 export-def-answers-user_id = The respondent's user id; empty for an anonymous questionnaire.
 export-def-answers-name = The respondent's name; empty for an anonymous questionnaire.
 export-def-answers-updated_at = When the respondent last saved their answers; empty for an anonymous questionnaire.

@@ -315,6 +315,15 @@ pub const ANSWERS: TableSpec = TableSpec {
              of answering nor links responses to other questionnaires or tables.",
         ),
         column(
+            "pair",
+            Integer,
+            "",
+            "Number shared by one person's responses to a `pre` questionnaire and to its \
+             `post` questionnaire, from 1 within that pair of questionnaires in this export. \
+             It follows the order of the secret pair keys. Empty for a response in no pair, \
+             such as one to waves that differ in anonymity.",
+        ),
+        column(
             "user_id",
             Integer,
             "",

@@ -1,7 +1,7 @@
 //! Fills the exported tables from what the store loads. Each `*_table` function is pure.
 //! The measures come from a [`SpaceReport`], the questionnaires from [`QuestionnaireRows`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::dictionary::{ANSWERS, EDGES, MEMBERS, ROOMS, STUDENTS, WEEKS};
 use super::Table;
@@ -209,6 +209,35 @@ impl QuestionnaireRows {
     }
 }
 
+/// Numbers the pair keys 1..n within each pair of questionnaires, in key order. A pair
+/// is named by its `pre` questionnaire's id.
+fn pair_numbers(questionnaires: &[QuestionnaireRows]) -> HashMap<&str, usize> {
+    let mut keys_of: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+    for rows_of in questionnaires {
+        let questionnaire = &rows_of.questionnaire;
+        let pre_id = match questionnaire.wave.as_deref() {
+            Some("pre") => questionnaire.id,
+            Some("post") => match questionnaire.pre_id {
+                Some(pre_id) => pre_id,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let keys = rows_of
+            .responses
+            .iter()
+            .filter_map(|response| response.pair_key.as_deref());
+        keys_of.entry(pre_id).or_default().extend(keys);
+    }
+    let mut numbers = HashMap::new();
+    for keys in keys_of.values() {
+        for (index, key) in keys.iter().enumerate() {
+            numbers.insert(*key, index + 1);
+        }
+    }
+    numbers
+}
+
 /// Fills the answers table. Responses are numbered 1..n within each questionnaire in
 /// the order of their keys. The keys are SHA-256 digests of a server secret, the
 /// questionnaire and the person, so the numbers follow neither the people nor the time
@@ -219,6 +248,7 @@ pub fn answers_table(questionnaires: &[QuestionnaireRows], members: &[AnalyticsM
         .iter()
         .map(|member| (member.user_id, member.name.as_deref()))
         .collect();
+    let pairs = pair_numbers(questionnaires);
     let mut rows = Vec::new();
     for rows_of in questionnaires {
         let questionnaire = &rows_of.questionnaire;
@@ -273,6 +303,11 @@ pub fn answers_table(questionnaires: &[QuestionnaireRows], members: &[AnalyticsM
                 questionnaire.pre_id.into(),
                 questionnaire.anonymous.into(),
                 respondent.into(),
+                response
+                    .pair_key
+                    .as_deref()
+                    .and_then(|key| pairs.get(key).copied())
+                    .into(),
                 user_id.into(),
                 name.into(),
                 updated_at.into(),

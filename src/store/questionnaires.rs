@@ -120,13 +120,15 @@ pub struct ResponseAnswer {
     pub text: Option<String>,
 }
 
-/// A stored response: its key and, for a named questionnaire, the person and the time
-/// of the last change.
+/// A stored response: its keys and, for a named questionnaire, the person and the time
+/// of the last change. Neither key may leave the server.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredResponse {
     pub response_key: String,
     pub user_id: Option<i64>,
     pub updated_at: Option<i64>,
+    /// The key that links a person's `pre` and `post` responses, when written.
+    pub pair_key: Option<String>,
 }
 
 /// A response to save.

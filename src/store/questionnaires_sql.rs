@@ -373,7 +373,7 @@ macro_rules! impl_questionnaire_store {
             ) -> $crate::store::StoreResult<Vec<$crate::store::questionnaires::StoredResponse>>
             {
                 Ok(sqlx::query_as(
-                    "SELECT r.response_key, r.user_id, r.updated_at \
+                    "SELECT r.response_key, r.user_id, r.updated_at, r.pair_key \
                      FROM questionnaire_responses r \
                      JOIN questionnaires q ON q.id = r.questionnaire_id \
                      WHERE q.space_id = $1 AND q.id = $2 ORDER BY r.response_key",
