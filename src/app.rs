@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::help::router())
         .merge(web::partners::router())
         .merge(web::questionnaires::router())
+        .merge(web::export::router())
         .merge(web::dashboard::router())
         .route("/session/probe", get(web::space::session_probe))
         .route("/assets/{name}", get(web::assets::asset))

@@ -286,6 +286,72 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/grades/outbox/{row_id}/retry",
         For::Teacher,
     ),
+    route(Method::GET, "/spaces/{space_id}/export", For::Teacher),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/dictionary.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/students.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/students.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/weeks.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/weeks.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/answers.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/answers.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/edges.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/edges.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/members.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/members.json",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/rooms.csv",
+        For::Teacher,
+    ),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/export/rooms.json",
+        For::Teacher,
+    ),
     route(Method::GET, "/spaces/{space_id}/roster", For::Teacher),
     route(
         Method::POST,

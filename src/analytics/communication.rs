@@ -43,6 +43,13 @@ pub const DENSITY_DEFINITION: &str = "Pairs of students who interacted, divided 
 /// Definition of [`StudentCommunication::degree_centrality`].
 pub const DEGREE_DEFINITION: &str = "Number of other students the student interacted with, \
      divided by the number of other students.";
+/// Definition of [`StudentCommunication::degree`].
+pub const DEGREE_COUNT_DEFINITION: &str =
+    "Number of other students the student interacted with in either direction.";
+/// Definition of [`StudentCommunication::reciprocity`].
+pub const MEMBER_RECIPROCITY_DEFINITION: &str = "Share of the students the student acted on \
+     at least once who also acted on the student. Not defined when the student acted on \
+     nobody.";
 /// Definition of [`StudentCommunication::eigenvector_centrality`].
 pub const EIGENVECTOR_DEFINITION: &str = "Eigenvector centrality: a student is central when \
      they interact with central students. Values are the principal eigenvector of the \

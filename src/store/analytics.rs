@@ -50,6 +50,19 @@ pub struct AnalyticsMessage {
     pub created_at: i64,
 }
 
+/// The interaction log rows of one kind from one person to another in one room (or
+/// outside rooms), counted, with the first and last time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct InteractionEdge {
+    pub actor_id: i64,
+    pub target_id: i64,
+    pub kind: String,
+    pub room_id: Option<i64>,
+    pub count: i64,
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync {
     /// Returns when the space was created, or `None` when there is no such space.
@@ -74,6 +87,14 @@ pub trait AnalyticsStore: Send + Sync {
         from: i64,
         until: i64,
     ) -> StoreResult<Vec<Interaction>>;
+    /// Returns the interaction log rows with a target created in `[from, until)`, counted
+    /// per actor, target, kind and room and ordered by those columns (no room first).
+    async fn interaction_edges(
+        &self,
+        space_id: i64,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Vec<InteractionEdge>>;
     /// Returns the chat messages posted in `[from, until)` and not deleted, oldest first.
     /// The query starts from the `message` rows of the interaction log, which have an
     /// index on `(space_id, created_at)`, and looks each message up by its id.

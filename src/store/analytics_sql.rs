@@ -95,6 +95,28 @@ macro_rules! impl_analytics_store {
                 .await?)
             }
 
+            async fn interaction_edges(
+                &self,
+                space_id: i64,
+                from: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::InteractionEdge>> {
+                Ok(sqlx::query_as(
+                    "SELECT actor_id, target_id, kind, room_id, COUNT(*) AS count, \
+                     MIN(created_at) AS first_at, MAX(created_at) AS last_at \
+                     FROM interactions \
+                     WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     AND target_id IS NOT NULL \
+                     GROUP BY actor_id, target_id, kind, room_id \
+                     ORDER BY actor_id, target_id, kind, COALESCE(room_id, 0)",
+                )
+                .bind(space_id)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn analytics_messages(
                 &self,
                 space_id: i64,

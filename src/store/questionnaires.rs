@@ -120,6 +120,17 @@ pub struct ResponseAnswer {
     pub text: Option<String>,
 }
 
+/// A stored response: its keys and, for a named questionnaire, the person and the time
+/// of the last change. Neither key may leave the server.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredResponse {
+    pub response_key: String,
+    pub user_id: Option<i64>,
+    pub updated_at: Option<i64>,
+    /// The key that links a person's `pre` and `post` responses, when written.
+    pub pair_key: Option<String>,
+}
+
 /// A response to save.
 #[derive(Debug, Clone)]
 pub struct NewResponse<'a> {
@@ -197,6 +208,12 @@ pub trait QuestionnaireStore: Send + Sync {
     async fn named_responses(&self, space_id: i64, id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Returns how many people have answered.
     async fn respondent_count(&self, space_id: i64, id: i64) -> StoreResult<i64>;
+    /// Returns the responses of a questionnaire, ordered by response key.
+    async fn questionnaire_responses(
+        &self,
+        space_id: i64,
+        id: i64,
+    ) -> StoreResult<Vec<StoredResponse>>;
     /// Returns every answer of a questionnaire, ordered by response key and item.
     async fn questionnaire_answers(
         &self,

@@ -383,6 +383,24 @@ macro_rules! impl_questionnaire_store {
                 Ok(count)
             }
 
+            async fn questionnaire_responses(
+                &self,
+                space_id: i64,
+                id: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::questionnaires::StoredResponse>>
+            {
+                Ok(sqlx::query_as(
+                    "SELECT r.response_key, r.user_id, r.updated_at, r.pair_key \
+                     FROM questionnaire_responses r \
+                     JOIN questionnaires q ON q.id = r.questionnaire_id \
+                     WHERE q.space_id = $1 AND q.id = $2 ORDER BY r.response_key",
+                )
+                .bind(space_id)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn questionnaire_answers(
                 &self,
                 space_id: i64,

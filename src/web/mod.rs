@@ -5,6 +5,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod deep_link;
 pub mod events;
+pub mod export;
 pub mod focus;
 pub mod grades;
 pub mod help;
