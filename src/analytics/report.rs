@@ -51,13 +51,23 @@ impl SpaceRows {
         window: Window,
     ) -> Result<SpaceRows, StoreError> {
         let (from, until) = (window.from, window.until);
+        // The six queries are independent; running them together lets PostgreSQL and
+        // SQLite's WAL readers work on several connections at once.
+        let (members, rooms, teams, visits, interactions, messages) = tokio::try_join!(
+            store.analytics_members(space_id),
+            store.analytics_rooms(space_id),
+            store.team_memberships(space_id),
+            store.analytics_visits(space_id, from, until),
+            store.analytics_interactions(space_id, from, until),
+            store.analytics_messages(space_id, from, until),
+        )?;
         Ok(SpaceRows {
-            members: store.analytics_members(space_id).await?,
-            rooms: store.analytics_rooms(space_id).await?,
-            teams: store.team_memberships(space_id).await?,
-            visits: store.analytics_visits(space_id, from, until).await?,
-            interactions: store.analytics_interactions(space_id, from, until).await?,
-            messages: store.analytics_messages(space_id, from, until).await?,
+            members,
+            rooms,
+            teams,
+            visits,
+            interactions,
+            messages,
         })
     }
 

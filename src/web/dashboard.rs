@@ -31,6 +31,11 @@ use crate::web::rooms::participant;
 use crate::web::showcase::page_session;
 
 const DAY_SECS: i64 = 24 * 60 * 60;
+/// The network chart draws at most this many pairs, the strongest first, so that the
+/// page of a large class stays small; the edges export has every pair.
+pub const MAX_DRAWN_PAIRS: usize = 1500;
+/// The table under the network lists at most this many pairs, the strongest first.
+pub const MAX_LISTED_PAIRS: usize = 50;
 /// The maximum length of a dashboard window, so that charts keep one column per week.
 pub const MAX_WINDOW_WEEKS: i64 = 106;
 
@@ -400,9 +405,15 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         let team = team_of.get(&node.user_id).copied().unwrap_or(i64::MAX);
         (node.degree == 0, team, node.user_id)
     });
-    let edges: Vec<(i64, i64, usize)> = report
-        .edges
+    let mut strongest: Vec<&crate::analytics::report::Edge> = report.edges.iter().collect();
+    strongest.sort_by(|a, b| {
+        b.interactions
+            .cmp(&a.interactions)
+            .then((a.a, a.b).cmp(&(b.a, b.b)))
+    });
+    let edges: Vec<(i64, i64, usize)> = strongest
         .iter()
+        .take(MAX_DRAWN_PAIRS)
         .map(|edge| (edge.a, edge.b, edge.interactions))
         .collect();
     let caption = tr.t("dashboard-network");
@@ -410,7 +421,8 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         "dashboard-network-summary",
         &[
             ("students", nodes.len().to_string()),
-            ("pairs", edges.len().to_string()),
+            ("pairs", report.edges.len().to_string()),
+            ("drawn", edges.len().to_string()),
             (
                 "isolated",
                 report.communication.space.isolated.len().to_string(),
@@ -423,9 +435,9 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         tr.t("dashboard-student"),
         tr.t("dashboard-interactions"),
     ];
-    let rows = report
-        .edges
+    let rows = strongest
         .iter()
+        .take(MAX_LISTED_PAIRS)
         .map(|edge| {
             vec![
                 name_of(tr, report, edge.a),
@@ -847,4 +859,87 @@ async fn student_page(
         tr,
     };
     render(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::report::SpaceRows;
+    use crate::i18n::Lang;
+    use crate::store::analytics::AnalyticsMember;
+    use crate::store::chat::Interaction;
+
+    /// Twelve students who all replied to each other once: 66 pairs.
+    fn everyone_talks() -> SpaceReport {
+        let members: Vec<AnalyticsMember> = (1..=12)
+            .map(|user_id| AnalyticsMember {
+                user_id,
+                name: Some(format!("Student {user_id}")),
+                role: "student".into(),
+            })
+            .collect();
+        let mut interactions = Vec::new();
+        for a in 1..=12 {
+            for b in (a + 1)..=12 {
+                interactions.push(Interaction {
+                    space_id: 1,
+                    actor_id: a,
+                    target_id: Some(b),
+                    room_id: None,
+                    kind: "reply".into(),
+                    subject_id: None,
+                    created_at: 100 + a * 20 + b,
+                });
+            }
+        }
+        let rows = SpaceRows {
+            members,
+            interactions,
+            ..SpaceRows::default()
+        };
+        SpaceReport::compute(
+            rows,
+            Window {
+                from: 0,
+                until: WEEK_SECS,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn network_table_lists_strongest_pairs() {
+        let tr = Tr::new(Lang::En);
+        let figure = network_figure(&tr, &everyone_talks());
+        assert_eq!(figure.rows.len(), MAX_LISTED_PAIRS);
+        assert_eq!(
+            figure.svg.matches("<line").count(),
+            66,
+            "every pair is drawn"
+        );
+        assert!(figure.svg.contains("66 pairs who interacted (66 drawn"));
+    }
+
+    #[test]
+    fn window_defaults_and_bounds() {
+        let none = HashMap::new();
+        let window = window_of(&none, 1_000, 5_000).unwrap();
+        assert_eq!(
+            window,
+            Window {
+                from: 1_000,
+                until: 5_001
+            }
+        );
+        let query: HashMap<String, String> = [("from", "2026-09-01"), ("until", "2026-09-01")]
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        let day = window_of(&query, 0, 0).unwrap();
+        assert_eq!(
+            day.until - day.from,
+            DAY_SECS,
+            "one day, both ends included"
+        );
+    }
 }
