@@ -18,7 +18,7 @@ use cowork::analytics::report::{SpaceReport, SpaceRows, Window};
 use cowork::app::{self, AppState};
 use cowork::config::Config;
 use cowork::demo::{self, DemoPlatform};
-use cowork::store::{self, DynStore, PostgresStore};
+use cowork::store::{self, AnalyticsStore, DynStore, PostgresStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::postgres::PgConnectOptions;
@@ -460,6 +460,35 @@ async fn run(backend: Backend, students: usize, events: usize, rounds: usize) {
         compute.push(millis(started.elapsed()));
         assert_eq!(report.students.len(), students);
     }
+    // Each query alone, once, to show where loading spends its time.
+    let store = backend.store.as_ref();
+    let space = teacher.space_id;
+    let (from, until) = (window.from, window.until);
+    let started = Instant::now();
+    let visits = store
+        .analytics_visits(space, from, until)
+        .await
+        .unwrap()
+        .len();
+    let visits_ms = millis(started.elapsed());
+    let started = Instant::now();
+    let interactions = store
+        .analytics_interactions(space, from, until)
+        .await
+        .unwrap()
+        .len();
+    let interactions_ms = millis(started.elapsed());
+    let started = Instant::now();
+    let messages = store
+        .analytics_messages(space, from, until)
+        .await
+        .unwrap()
+        .len();
+    let messages_ms = millis(started.elapsed());
+    println!(
+        "  queries alone: {visits} visits {visits_ms:.1} ms, {interactions} interactions \
+         {interactions_ms:.1} ms, {messages} messages {messages_ms:.1} ms"
+    );
     println!("  page size {} KiB, {rounds} rounds", bytes / 1024);
     summary("dashboard page (HTTP)", &mut page);
     summary("load rows", &mut load);
