@@ -437,29 +437,53 @@ pub fn communication_report(
 ) -> Result<CommunicationReport, NotConverged> {
     let mut threads = chat_threads(messages);
     threads.extend(help_threads(interactions));
+    communication_report_of_threads(members, &threads, interactions)
+}
+
+/// Computes the measures from threads already built with [`chat_threads`] and
+/// [`help_threads`], for callers that use the threads too.
+pub fn communication_report_of_threads(
+    members: &[i64],
+    threads: &[Thread],
+    interactions: &[Interaction],
+) -> Result<CommunicationReport, NotConverged> {
     let graph = InteractionGraph::new(members, interactions);
 
     let space = GroupSummary {
         room_id: None,
-        response: response_stats(&threads),
+        response: response_stats(threads),
         reciprocity: graph.reciprocity(),
         density: graph.density(),
         isolated: graph.isolated(),
     };
 
-    let room_ids: BTreeSet<i64> = threads
-        .iter()
-        .filter_map(|thread| thread.room_id)
-        .chain(interactions.iter().filter_map(|row| row.room_id))
+    // Threads and interactions of each room, grouped in one pass over each list.
+    let mut threads_of: BTreeMap<i64, Vec<&Thread>> = BTreeMap::new();
+    for thread in threads {
+        if let Some(room) = thread.room_id {
+            threads_of.entry(room).or_default().push(thread);
+        }
+    }
+    let mut interactions_of: BTreeMap<i64, Vec<&Interaction>> = BTreeMap::new();
+    for row in interactions {
+        if let Some(room) = row.room_id {
+            interactions_of.entry(room).or_default().push(row);
+        }
+    }
+    let room_ids: BTreeSet<i64> = threads_of
+        .keys()
+        .chain(interactions_of.keys())
+        .copied()
         .collect();
     let rooms = room_ids
         .into_iter()
         .map(|room| {
-            let in_room = |row: &&Interaction| row.room_id == Some(room);
-            let room_graph = InteractionGraph::new(members, interactions.iter().filter(in_room));
+            let room_rows = interactions_of.get(&room).map_or(&[][..], Vec::as_slice);
+            let room_graph = InteractionGraph::new(members, room_rows.iter().copied());
+            let room_threads = threads_of.get(&room).map_or(&[][..], Vec::as_slice);
             GroupSummary {
                 room_id: Some(room),
-                response: response_stats(threads.iter().filter(|t| t.room_id == Some(room))),
+                response: response_stats(room_threads.iter().copied()),
                 reciprocity: room_graph.reciprocity(),
                 density: room_graph.density(),
                 isolated: room_graph.isolated(),
@@ -467,6 +491,13 @@ pub fn communication_report(
         })
         .collect();
 
+    let mut threads_by_author: BTreeMap<i64, Vec<&Thread>> = BTreeMap::new();
+    for thread in threads {
+        threads_by_author
+            .entry(thread.author_id)
+            .or_default()
+            .push(thread);
+    }
     let degree_centrality = graph.degree_centrality();
     let eigenvector = graph.eigenvector_centrality()?;
     let students = graph
@@ -475,7 +506,13 @@ pub fn communication_report(
         .enumerate()
         .map(|(node, &user_id)| StudentCommunication {
             user_id,
-            response: response_stats(threads.iter().filter(|t| t.author_id == user_id)),
+            response: response_stats(
+                threads_by_author
+                    .get(&user_id)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .copied(),
+            ),
             degree: graph.neighbours[node].len(),
             degree_centrality: degree_centrality[node],
             eigenvector_centrality: eigenvector[node],

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::communication::{
-    chat_threads, communication_report, help_threads, response_stats, CommunicationReport,
-    NotConverged, ResponseStats, Thread,
+    chat_threads, communication_report_of_threads, help_threads, response_stats,
+    CommunicationReport, NotConverged, ResponseStats, Thread,
 };
 use super::mobility::{space_mobility, weeks_between, MobilityInput, SpaceMobility, WEEK_SECS};
 use crate::store::analytics::{AnalyticsMember, AnalyticsMessage, AnalyticsRoom, TeamMembership};
@@ -170,9 +170,10 @@ impl SpaceReport {
             weeks,
         };
         let mobility = space_mobility(&input);
-        let communication = communication_report(&students, &rows.messages, &rows.interactions)?;
         let mut threads = chat_threads(&rows.messages);
         threads.extend(help_threads(&rows.interactions));
+        let communication =
+            communication_report_of_threads(&students, &threads, &rows.interactions)?;
         let weekly = weekly_summaries(&rows, &mobility, &threads, window, weeks);
         let edges = student_edges(&students, &rows.interactions);
         let attention = attention_list(&rows, &students, &communication, &threads, window);

@@ -1,10 +1,10 @@
 //! Read-only queries that load what the analytics measures need for one space and one
 //! time window `[from, until)`, in Unix seconds.
 //!
-//! Every query starts from an index that begins with `space_id`: `interactions_by_space`
-//! and `room_visits_by_space` for the window's rows, `rooms_by_space` and the primary key
-//! of `space_members` for the rest. Team members and messages are then looked up by
-//! primary key. SQLite's `EXPLAIN QUERY PLAN` on the migrated schema shows these plans.
+//! Every query starts from an index that begins with `space_id`: `interactions_by_space`,
+//! `room_visits_by_space` and `messages_by_space` for the window's rows, `rooms_by_space`
+//! and the primary key of `space_members` for the rest. Team members are then looked up
+//! by primary key. SQLite's `EXPLAIN QUERY PLAN` on the migrated schema shows these plans.
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -95,9 +95,8 @@ pub trait AnalyticsStore: Send + Sync {
         from: i64,
         until: i64,
     ) -> StoreResult<Vec<InteractionEdge>>;
-    /// Returns the chat messages posted in `[from, until)` and not deleted, oldest first.
-    /// The query starts from the `message` rows of the interaction log, which have an
-    /// index on `(space_id, created_at)`, and looks each message up by its id.
+    /// Returns the chat messages posted in `[from, until)` and not deleted, oldest first,
+    /// through the `messages_by_space` index.
     async fn analytics_messages(
         &self,
         space_id: i64,

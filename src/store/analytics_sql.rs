@@ -124,11 +124,9 @@ macro_rules! impl_analytics_store {
                 until: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::AnalyticsMessage>> {
                 Ok(sqlx::query_as(
-                    "SELECT m.id, m.room_id, m.author_id, m.parent_id, m.body, m.created_at \
-                     FROM interactions i JOIN messages m ON m.id = i.subject_id \
-                     WHERE i.space_id = $1 AND i.created_at >= $2 AND i.created_at < $3 \
-                     AND i.kind = 'message' AND m.space_id = $1 AND m.deleted_at IS NULL \
-                     ORDER BY m.created_at, m.id",
+                    "SELECT id, room_id, author_id, parent_id, body, created_at FROM messages \
+                     WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     AND deleted_at IS NULL ORDER BY created_at, id",
                 )
                 .bind(space_id)
                 .bind(from)

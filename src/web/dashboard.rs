@@ -32,7 +32,7 @@ use crate::web::showcase::page_session;
 
 const DAY_SECS: i64 = 24 * 60 * 60;
 /// The network chart draws at most this many pairs, the strongest first, so that the
-/// page of a large class stays small; the edges export has every pair.
+/// page of a large class stays small. The edges export has every pair.
 pub const MAX_DRAWN_PAIRS: usize = 1500;
 /// The table under the network lists at most this many pairs, the strongest first.
 pub const MAX_LISTED_PAIRS: usize = 50;
