@@ -18,7 +18,7 @@ use cowork::analytics::report::{SpaceReport, SpaceRows, Window};
 use cowork::app::{self, AppState};
 use cowork::config::Config;
 use cowork::demo::{self, DemoPlatform};
-use cowork::store::{self, AnalyticsStore, DynStore, PostgresStore};
+use cowork::store::{self, DynStore, PostgresStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::postgres::PgConnectOptions;
