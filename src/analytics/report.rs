@@ -32,6 +32,13 @@ pub struct Window {
     pub until: i64,
 }
 
+/// Returns the Unix time of midnight UTC at the start of a `YYYY-MM-DD` date, or `None`
+/// when `date` is not one.
+pub fn midnight_utc(date: &str) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+}
+
 /// Everything the measures read for one space and window.
 #[derive(Debug, Clone, Default)]
 pub struct SpaceRows {
@@ -174,6 +181,7 @@ impl SpaceReport {
         threads.extend(help_threads(&rows.interactions));
         let communication =
             communication_report_of_threads(&students, &threads, &rows.interactions)?;
+
         let weekly = weekly_summaries(&rows, &mobility, &threads, window, weeks);
         let edges = student_edges(&students, &rows.interactions);
         let attention = attention_list(&rows, &students, &communication, &threads, window);

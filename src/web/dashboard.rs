@@ -15,10 +15,10 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::analytics::mobility::WEEK_SECS;
-use crate::analytics::report::{SpaceReport, Window};
+use crate::analytics::report::{midnight_utc, Edge, SpaceReport, Window};
 use crate::analytics::satisfaction::IndexSettings;
 use crate::app::AppState;
 use crate::chat::service::Participant;
@@ -45,17 +45,13 @@ pub fn router() -> Router<AppState> {
 
 /// Parses a `YYYY-MM-DD` date into the Unix time of its midnight, UTC.
 fn parse_date(field: &'static str, value: &str) -> Result<i64, AppError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|time| time.and_utc().timestamp())
-        .ok_or_else(|| {
-            AppError::invalid(
-                Msg::new("error-dashboard-date")
-                    .arg("field", field)
-                    .arg("value", value),
-            )
-        })
+    midnight_utc(value).ok_or_else(|| {
+        AppError::invalid(
+            Msg::new("error-dashboard-date")
+                .arg("field", field)
+                .arg("value", value),
+        )
+    })
 }
 
 fn date_text(at: i64) -> String {
@@ -405,7 +401,9 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         let team = team_of.get(&node.user_id).copied().unwrap_or(i64::MAX);
         (node.degree == 0, team, node.user_id)
     });
-    let mut strongest: Vec<&crate::analytics::report::Edge> = report.edges.iter().collect();
+
+    // The strongest pairs first; equal ones by user ids, so the order is stable.
+    let mut strongest: Vec<&Edge> = report.edges.iter().collect();
     strongest.sort_by(|a, b| {
         b.interactions
             .cmp(&a.interactions)
@@ -416,6 +414,7 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         .take(MAX_DRAWN_PAIRS)
         .map(|edge| (edge.a, edge.b, edge.interactions))
         .collect();
+
     let caption = tr.t("dashboard-network");
     let summary = tr.with_args(
         "dashboard-network-summary",
@@ -430,6 +429,7 @@ fn network_figure(tr: &Tr, report: &SpaceReport) -> Figure {
         ],
     );
     let svg = charts::network("network-chart", &caption, &summary, &nodes, &edges);
+
     let columns = vec![
         tr.t("dashboard-student"),
         tr.t("dashboard-student"),

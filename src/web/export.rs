@@ -15,10 +15,9 @@ use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::analytics::report::{ReportError, SpaceReport};
+use crate::analytics::report::{midnight_utc, ReportError, SpaceReport};
 use crate::app::AppState;
 use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
@@ -131,12 +130,7 @@ fn parse_bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, AppErr
             Err(invalid())
         };
     }
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| invalid())?;
-    let midnight = date
-        .and_hms_opt(0, 0, 0)
-        .ok_or_else(invalid)?
-        .and_utc()
-        .timestamp();
+    let midnight = midnight_utc(value).ok_or_else(invalid)?;
     if end_of_day {
         Ok(midnight + SECONDS_PER_DAY)
     } else {

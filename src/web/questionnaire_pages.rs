@@ -323,7 +323,7 @@ struct ReportPage {
 }
 
 fn number(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".into(), |value| format!("{value:.2}"))
+    number_places(value, 2)
 }
 
 fn percent(value: Option<f64>) -> String {
