@@ -13,6 +13,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::analytics::activity::ActivityCache;
 use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub session_key: Arc<SessionKey>,
     pub chat: Chat,
     pub grading: Arc<Grading>,
+    /// In-memory copies of the activity rows that dashboards and exports read.
+    pub activity: Arc<ActivityCache>,
     /// The clock that id_token times are checked against.
     pub token_clock: TokenClock,
 }
@@ -86,7 +89,9 @@ impl AppState {
             hub: Arc::new(Hub::new()),
         };
         let service_tokens = grading.tokens.clone();
+        let activity = Arc::new(ActivityCache::new(config.analytics_cache_rows));
         Ok(Self {
+            activity,
             config: Arc::new(config),
             chat,
             grading,

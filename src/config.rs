@@ -35,6 +35,9 @@ pub struct Config {
     pub recent_presence_secs: i64,
     /// Largest file accepted in the showcase, in bytes.
     pub upload_max_bytes: u64,
+    /// Activity rows kept in memory for dashboards and exports, over all spaces; 0 reads
+    /// every request's rows from the database.
+    pub analytics_cache_rows: usize,
     /// Directory for showcase files; `None` keeps them in the database.
     pub upload_dir: Option<PathBuf>,
     /// First delay before resending a grade the platform did not take, in seconds; it doubles with each attempt.
@@ -72,6 +75,7 @@ impl Default for Config {
             key_grace_secs: 2 * 24 * 3600,
             recent_presence_secs: 14 * 24 * 3600,
             upload_max_bytes: 10 * 1024 * 1024,
+            analytics_cache_rows: crate::analytics::activity::DEFAULT_MAX_ROWS,
             upload_dir: None,
             grade_retry_base_secs: 10,
             grade_retry_max_delay_secs: 3600,
@@ -122,6 +126,10 @@ pub struct ConfigArgs {
     /// Largest file accepted in the showcase, in bytes (default 10485760, 10 MiB).
     #[arg(long, env = "COWORK_UPLOAD_MAX_BYTES", global = true)]
     pub upload_max_bytes: Option<u64>,
+    /// Activity rows kept in memory for dashboards and exports, over all spaces (default
+    /// 1000000, about 100 MB; 0 turns the cache off).
+    #[arg(long, env = "COWORK_ANALYTICS_CACHE_ROWS", global = true)]
+    pub analytics_cache_rows: Option<usize>,
     /// Directory for showcase files (created if missing); by default they are kept in the database.
     #[arg(long, env = "COWORK_UPLOAD_DIR", global = true)]
     pub upload_dir: Option<PathBuf>,
@@ -170,6 +178,7 @@ struct FileConfig {
     key_grace_secs: Option<i64>,
     recent_presence_secs: Option<i64>,
     upload_max_bytes: Option<u64>,
+    analytics_cache_rows: Option<usize>,
     upload_dir: Option<PathBuf>,
     grade_retry_base_secs: Option<i64>,
     grade_retry_max_delay_secs: Option<i64>,
@@ -251,6 +260,10 @@ impl Config {
                 .upload_max_bytes
                 .or(file.upload_max_bytes)
                 .unwrap_or(defaults.upload_max_bytes),
+            analytics_cache_rows: args
+                .analytics_cache_rows
+                .or(file.analytics_cache_rows)
+                .unwrap_or(defaults.analytics_cache_rows),
             upload_dir: args
                 .upload_dir
                 .clone()

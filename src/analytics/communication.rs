@@ -139,7 +139,7 @@ pub fn chat_threads(messages: &[AnalyticsMessage]) -> Vec<Thread> {
                 room_id: Some(message.room_id),
                 author_id: message.author_id,
                 started_at: message.created_at,
-                question: is_question(&message.body),
+                question: message.question,
                 replies: Vec::new(),
             },
         );
@@ -545,7 +545,7 @@ mod tests {
             room_id,
             author_id,
             parent_id,
-            body: body.into(),
+            question: is_question(body),
             created_at,
         }
     }

@@ -2,6 +2,7 @@
 //! the effectiveness of communication. The functions here are pure: they take rows or
 //! counts and settings and return numbers, so pages and tests share them.
 
+pub mod activity;
 pub mod communication;
 pub mod mobility;
 pub mod report;

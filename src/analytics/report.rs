@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::activity::ActivityCache;
 use super::communication::{
     chat_threads, communication_report_of_threads, help_threads, response_stats,
     CommunicationReport, NotConverged, ResponseStats, Thread,
@@ -153,14 +154,18 @@ pub struct SpaceReport {
 }
 
 impl SpaceReport {
-    /// Loads the rows of a space for a window and computes its report.
+    /// Loads the rows of a space for a window through `cache` and computes its report.
     pub async fn load(
+        cache: &ActivityCache,
         store: &dyn Store,
         space_id: i64,
         window: Window,
     ) -> Result<SpaceReport, ReportError> {
-        let rows = SpaceRows::load(store, space_id, window).await?;
-        Ok(SpaceReport::compute(rows, window)?)
+        let rows = cache.rows(store, space_id, window).await?;
+        // Computing takes tens of milliseconds of CPU for a large space, so it runs on the
+        // blocking pool instead of holding up other requests on the async workers.
+        let report = tokio::task::spawn_blocking(move || SpaceReport::compute(rows, window));
+        Ok(report.await??)
     }
 
     /// Computes the report of rows loaded for `window`.
@@ -225,6 +230,8 @@ pub enum ReportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     NotConverged(#[from] NotConverged),
+    #[error("computing the report failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 /// Returns the chart group of an interaction kind.
@@ -367,6 +374,7 @@ fn attention_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::communication::is_question;
 
     const W: i64 = WEEK_SECS;
 
@@ -427,7 +435,7 @@ mod tests {
             room_id: 10,
             author_id,
             parent_id,
-            body: body.into(),
+            question: is_question(body),
             created_at: at,
         }
     }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::chat::{Interaction, RoomVisit};
 use super::StoreResult;
+use crate::analytics::communication::is_question;
 
 /// A person who has launched into a space, with their role there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -39,15 +40,67 @@ pub struct TeamMembership {
 }
 
 /// A chat message that is not deleted, with the message it replies to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnalyticsMessage {
     pub id: i64,
     pub room_id: i64,
     pub author_id: i64,
     pub parent_id: Option<i64>,
-    /// The Markdown text as written.
+    /// Whether the text is a question, as [`is_question`] decides.
+    pub question: bool,
+    pub created_at: i64,
+}
+
+/// A chat message row as the analytics queries read it, before its text is reduced to
+/// the question flag.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct MessageRow {
+    pub id: i64,
+    pub room_id: i64,
+    pub author_id: i64,
+    pub parent_id: Option<i64>,
     pub body: String,
     pub created_at: i64,
+    pub deleted_at: Option<i64>,
+    pub rev: i64,
+}
+
+impl MessageRow {
+    pub(super) fn analytics_message(&self) -> AnalyticsMessage {
+        AnalyticsMessage {
+            id: self.id,
+            room_id: self.room_id,
+            author_id: self.author_id,
+            parent_id: self.parent_id,
+            question: is_question(&self.body),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The latest state of a chat message that was posted or changed after a room revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageChange {
+    pub message: AnalyticsMessage,
+    pub deleted: bool,
+    /// The room revision of the latest post, edit, deletion, moderation or reaction.
+    pub rev: i64,
+}
+
+/// An interaction log row with its id.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoggedInteraction {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub interaction: Interaction,
+}
+
+/// A room visit with its id.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoggedVisit {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub visit: RoomVisit,
 }
 
 /// The interaction log rows of one kind from one person to another in one room (or
@@ -103,4 +156,28 @@ pub trait AnalyticsStore: Send + Sync {
         from: i64,
         until: i64,
     ) -> StoreResult<Vec<AnalyticsMessage>>;
+    /// Returns the interaction log rows of a space created at or after `from`, oldest
+    /// first, with their ids.
+    async fn logged_interactions_from(
+        &self,
+        space_id: i64,
+        from: i64,
+    ) -> StoreResult<Vec<LoggedInteraction>>;
+    /// Returns the number of interaction log rows of a space created before `before`.
+    async fn interaction_count_before(&self, space_id: i64, before: i64) -> StoreResult<i64>;
+    /// Returns the room visits of a space entered at or after `from`, oldest first, with
+    /// their ids.
+    async fn logged_visits_from(&self, space_id: i64, from: i64) -> StoreResult<Vec<LoggedVisit>>;
+    /// Returns the number of room visits of a space entered before `before`.
+    async fn visit_count_before(&self, space_id: i64, before: i64) -> StoreResult<i64>;
+    /// Returns the latest revision of each room of a space, as `(room id, revision)`.
+    async fn room_revisions(&self, space_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Returns the messages of a room whose latest revision is in `(after, until]`,
+    /// deleted ones included, in revision order.
+    async fn message_changes(
+        &self,
+        room_id: i64,
+        after: i64,
+        until: i64,
+    ) -> StoreResult<Vec<MessageChange>>;
 }

@@ -123,8 +123,9 @@ macro_rules! impl_analytics_store {
                 from: i64,
                 until: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::AnalyticsMessage>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, room_id, author_id, parent_id, body, created_at FROM messages \
+                let rows: Vec<$crate::store::analytics::MessageRow> = sqlx::query_as(
+                    "SELECT id, room_id, author_id, parent_id, body, created_at, deleted_at, rev \
+                     FROM messages \
                      WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
                      AND deleted_at IS NULL ORDER BY created_at, id",
                 )
@@ -132,7 +133,104 @@ macro_rules! impl_analytics_store {
                 .bind(from)
                 .bind(until)
                 .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.iter().map(|row| row.analytics_message()).collect())
+            }
+
+            async fn logged_interactions_from(
+                &self,
+                space_id: i64,
+                from: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::LoggedInteraction>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, space_id, actor_id, target_id, room_id, kind, subject_id, \
+                     created_at FROM interactions \
+                     WHERE space_id = $1 AND created_at >= $2 ORDER BY created_at, id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn interaction_count_before(
+                &self,
+                space_id: i64,
+                before: i64,
+            ) -> $crate::store::StoreResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM interactions WHERE space_id = $1 AND created_at < $2",
+                )
+                .bind(space_id)
+                .bind(before)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn logged_visits_from(
+                &self,
+                space_id: i64,
+                from: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::LoggedVisit>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, room_id, user_id, entered_at, left_at FROM room_visits \
+                     WHERE space_id = $1 AND entered_at >= $2 ORDER BY entered_at, id",
+                )
+                .bind(space_id)
+                .bind(from)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn visit_count_before(
+                &self,
+                space_id: i64,
+                before: i64,
+            ) -> $crate::store::StoreResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM room_visits WHERE space_id = $1 AND entered_at < $2",
+                )
+                .bind(space_id)
+                .bind(before)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn room_revisions(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<Vec<(i64, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, last_rev FROM rooms WHERE space_id = $1 ORDER BY id",
+                )
+                .bind(space_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn message_changes(
+                &self,
+                room_id: i64,
+                after: i64,
+                until: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::analytics::MessageChange>> {
+                let rows: Vec<$crate::store::analytics::MessageRow> = sqlx::query_as(
+                    "SELECT id, room_id, author_id, parent_id, body, created_at, deleted_at, rev \
+                     FROM messages WHERE room_id = $1 AND rev > $2 AND rev <= $3 ORDER BY rev",
+                )
+                .bind(room_id)
+                .bind(after)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| $crate::store::analytics::MessageChange {
+                        message: row.analytics_message(),
+                        deleted: row.deleted_at.is_some(),
+                        rev: row.rev,
+                    })
+                    .collect())
             }
         }
     };

@@ -213,7 +213,7 @@ async fn dashboard(
         let now = unix_now();
         let created_at = state.store.space_created_at(space_id).await?.unwrap_or(now);
         let window = window_of(&query, created_at, now)?;
-        let report = SpaceReport::load(state.store.as_ref(), space_id, window)
+        let report = SpaceReport::load(&state.activity, state.store.as_ref(), space_id, window)
             .await
             .map_err(|error| AppError::Internal(format!("dashboard report failed: {error}")))?;
         let html = if who.is_moderator() {

@@ -195,14 +195,15 @@ async fn build_table(
             tables::answers_table(&questionnaires, &members)
         }
         _ => {
-            let report = match SpaceReport::load(store.as_ref(), space_id, window).await {
-                Ok(report) => report,
-                Err(ReportError::Store(error)) => return Err(AppError::Storage(error)),
-                Err(ReportError::NotConverged(error)) => {
-                    let name = spec.name;
-                    return Err(AppError::Internal(format!("export of {name}: {error}")));
-                }
-            };
+            let report =
+                match SpaceReport::load(&state.activity, store.as_ref(), space_id, window).await {
+                    Ok(report) => report,
+                    Err(ReportError::Store(error)) => return Err(AppError::Storage(error)),
+                    Err(error) => {
+                        let name = spec.name;
+                        return Err(AppError::Internal(format!("export of {name}: {error}")));
+                    }
+                };
             match spec.name {
                 "students" => {
                     let points: HashMap<i64, f64> = state
