@@ -3,7 +3,9 @@
 //! counts and settings and return numbers, so pages and tests share them.
 
 pub mod communication;
+mod index;
 pub mod mobility;
+mod network;
 pub mod report;
 pub mod satisfaction;
 pub mod statistics;
