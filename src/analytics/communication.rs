@@ -15,11 +15,15 @@
 //! graph as undirected and unweighted, as NetworkX does for a `Graph` without weights;
 //! reciprocity uses its directed edges.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::index::{IdIndex, NONE};
 use super::mobility::{ratio, Distribution};
+use super::network::{self, Adjacency, Network};
 use crate::store::analytics::AnalyticsMessage;
 use crate::store::chat::Interaction;
 
@@ -113,43 +117,42 @@ pub fn is_question(body: &str) -> bool {
 /// belongs to the thread of its parent's root. A reply whose parent is not in `messages`
 /// (posted before the window, or deleted) is left out.
 pub fn chat_threads(messages: &[AnalyticsMessage]) -> Vec<Thread> {
-    let parents: BTreeMap<i64, Option<i64>> = messages
-        .iter()
-        .map(|message| (message.id, message.parent_id))
-        .collect();
-    let root_of = |mut id: i64| -> Option<i64> {
-        // Each step moves to a message posted earlier, so the walk ends; the bound
-        // guards against a malformed cycle.
-        for _ in 0..=parents.len() {
-            match parents.get(&id)? {
-                Some(parent) => id = *parent,
-                None => return Some(id),
-            }
-        }
-        None
-    };
-    let mut threads: BTreeMap<i64, Thread> = BTreeMap::new();
+    // Each id maps to its last message, as a map collected from the list would.
+    let mut position_of: FxHashMap<i64, u32> = FxHashMap::default();
+    position_of.reserve(messages.len());
+    for (position, message) in messages.iter().enumerate() {
+        position_of.insert(message.id, position as u32);
+    }
+    let roots = thread_roots(messages, &position_of);
+
+    let mut thread_of: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut threads: Vec<(i64, Thread)> = Vec::new();
     for message in messages
         .iter()
         .filter(|message| message.parent_id.is_none())
     {
-        threads.insert(
-            message.id,
-            Thread {
-                room_id: Some(message.room_id),
-                author_id: message.author_id,
-                started_at: message.created_at,
-                question: message.question,
-                replies: Vec::new(),
-            },
-        );
+        let thread = Thread {
+            room_id: Some(message.room_id),
+            author_id: message.author_id,
+            started_at: message.created_at,
+            question: message.question,
+            replies: Vec::new(),
+        };
+        match thread_of.entry(message.id) {
+            Entry::Occupied(slot) => threads[*slot.get()].1 = thread,
+            Entry::Vacant(slot) => {
+                slot.insert(threads.len());
+                threads.push((message.id, thread));
+            }
+        }
     }
     for message in messages
         .iter()
         .filter(|message| message.parent_id.is_some())
     {
-        if let Some(thread) = root_of(message.id).and_then(|root| threads.get_mut(&root)) {
-            thread.replies.push(Reply {
+        let root = roots[position_of[&message.id] as usize];
+        if let Some(&slot) = root.and_then(|root| thread_of.get(&root)) {
+            threads[slot].1.replies.push(Reply {
                 author_id: message.author_id,
                 created_at: message.created_at,
             });
@@ -158,28 +161,90 @@ pub fn chat_threads(messages: &[AnalyticsMessage]) -> Vec<Thread> {
     with_sorted_replies(threads)
 }
 
+/// Returns, for each message, the id of the message without parent that its chain of
+/// parents ends at, or `None` when the chain reaches a message that is not in `messages`
+/// or loops. Each chain is walked once: later walks stop at a message already resolved.
+fn thread_roots(
+    messages: &[AnalyticsMessage],
+    position_of: &FxHashMap<i64, u32>,
+) -> Vec<Option<i64>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Unvisited,
+        OnPath,
+        Resolved(Option<i64>),
+    }
+    let mut states = vec![State::Unvisited; messages.len()];
+    let mut path = Vec::new();
+    for start in 0..messages.len() {
+        let mut current = start;
+        let root = loop {
+            match states[current] {
+                State::Resolved(root) => break root,
+                // A message met again on the same walk: the chain loops.
+                State::OnPath => break None,
+                State::Unvisited => {}
+            }
+            states[current] = State::OnPath;
+            path.push(current);
+            let message = &messages[current];
+            match message.parent_id {
+                None => break Some(message.id),
+                Some(parent) => match position_of.get(&parent) {
+                    Some(&parent) => current = parent as usize,
+                    None => break None,
+                },
+            }
+        };
+        for position in path.drain(..) {
+            states[position] = State::Resolved(root);
+        }
+    }
+    states
+        .into_iter()
+        .map(|state| match state {
+            State::Resolved(root) => root,
+            State::Unvisited | State::OnPath => None,
+        })
+        .collect()
+}
+
 /// Builds a thread per `help_request` row, with the `help_reply` rows of the same request
 /// as replies. Every help request is a question. The log records a `help_reply` only for
 /// posts by someone other than the asker.
 pub fn help_threads(interactions: &[Interaction]) -> Vec<Thread> {
-    let mut threads: BTreeMap<i64, Thread> = BTreeMap::new();
-    for row in interactions.iter().filter(|row| row.kind == "help_request") {
-        if let Some(request) = row.subject_id {
-            threads.insert(
-                request,
-                Thread {
+    let mut thread_of: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut threads: Vec<(i64, Thread)> = Vec::new();
+    let mut replies = Vec::new();
+    for row in interactions {
+        match row.kind.as_str() {
+            "help_request" => {
+                let Some(request) = row.subject_id else {
+                    continue;
+                };
+                let thread = Thread {
                     room_id: None,
                     author_id: row.actor_id,
                     started_at: row.created_at,
                     question: true,
                     replies: Vec::new(),
-                },
-            );
+                };
+                // A later row for the same request replaces the thread.
+                match thread_of.entry(request) {
+                    Entry::Occupied(slot) => threads[*slot.get()].1 = thread,
+                    Entry::Vacant(slot) => {
+                        slot.insert(threads.len());
+                        threads.push((request, thread));
+                    }
+                }
+            }
+            "help_reply" => replies.push(row),
+            _ => {}
         }
     }
-    for row in interactions.iter().filter(|row| row.kind == "help_reply") {
-        if let Some(thread) = row.subject_id.and_then(|id| threads.get_mut(&id)) {
-            thread.replies.push(Reply {
+    for row in replies {
+        if let Some(&slot) = row.subject_id.and_then(|id| thread_of.get(&id)) {
+            threads[slot].1.replies.push(Reply {
                 author_id: row.actor_id,
                 created_at: row.created_at,
             });
@@ -188,12 +253,17 @@ pub fn help_threads(interactions: &[Interaction]) -> Vec<Thread> {
     with_sorted_replies(threads)
 }
 
-fn with_sorted_replies(threads: BTreeMap<i64, Thread>) -> Vec<Thread> {
-    let mut threads: Vec<Thread> = threads.into_values().collect();
-    for thread in &mut threads {
-        thread.replies.sort_by_key(|reply| reply.created_at);
-    }
+/// Orders `(key, thread)` pairs by key and sorts each thread's replies by time, keeping
+/// replies of the same second in input order.
+fn with_sorted_replies(mut threads: Vec<(i64, Thread)>) -> Vec<Thread> {
+    threads.sort_unstable_by_key(|(key, _)| *key);
     threads
+        .into_iter()
+        .map(|(_, mut thread)| {
+            thread.replies.sort_by_key(|reply| reply.created_at);
+            thread
+        })
+        .collect()
 }
 
 /// Question and thread measures of a set of threads.
@@ -356,43 +426,17 @@ impl InteractionGraph {
     /// equal largest eigenvalues share the weight as the uniform start vector projects
     /// onto them, so two separate pairs give 1/2 to every node.
     pub fn eigenvector_centrality(&self) -> Result<Vec<f64>, NotConverged> {
-        let n = self.members.len();
-        let connected: Vec<usize> = (0..n).filter(|&i| !self.neighbours[i].is_empty()).collect();
-        let mut centrality = vec![0.0; n];
-        if connected.is_empty() {
-            return Ok(centrality);
-        }
-        let start = 1.0 / connected.len() as f64;
-        for &node in &connected {
-            centrality[node] = start;
-        }
-        for _ in 0..EIGENVECTOR_MAX_ITERATIONS {
-            let previous = centrality.clone();
-            for &node in &connected {
-                for &neighbour in &self.neighbours[node] {
-                    centrality[neighbour] += previous[node];
-                }
-            }
-            let norm = centrality
-                .iter()
-                .map(|value| value * value)
-                .sum::<f64>()
-                .sqrt();
-            for value in &mut centrality {
-                *value /= norm;
-            }
-            let change: f64 = centrality
-                .iter()
-                .zip(&previous)
-                .map(|(now, before)| (now - before).abs())
-                .sum();
-            if change < connected.len() as f64 * EIGENVECTOR_TOLERANCE {
-                return Ok(centrality);
-            }
-        }
-        Err(NotConverged {
-            iterations: EIGENVECTOR_MAX_ITERATIONS,
-        })
+        let pairs: Vec<(u32, u32)> = self
+            .neighbours
+            .iter()
+            .enumerate()
+            .flat_map(|(node, neighbours)| {
+                neighbours
+                    .iter()
+                    .map(move |neighbour| (node as u32, *neighbour as u32))
+            })
+            .collect();
+        network::eigenvector_centrality(&Adjacency::from_pairs(self.members.len(), &pairs))
     }
 }
 
@@ -447,77 +491,95 @@ pub fn communication_report_of_threads(
     threads: &[Thread],
     interactions: &[Interaction],
 ) -> Result<CommunicationReport, NotConverged> {
-    let graph = InteractionGraph::new(members, interactions);
+    let index = IdIndex::new(members.iter().copied());
+    let n = index.len();
 
+    // Threads and member pairs of the space and of each room, grouped in one pass over
+    // each list. Rooms get slots in order of appearance.
+    let mut room_slots: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut room_threads: Vec<Vec<&Thread>> = Vec::new();
+    let mut room_pairs: Vec<Vec<(u32, u32)>> = Vec::new();
+    let mut slot_of = |room: i64| -> usize {
+        *room_slots.entry(room).or_insert_with(|| {
+            room_threads.push(Vec::new());
+            room_pairs.push(Vec::new());
+            room_pairs.len() - 1
+        })
+    };
+    let mut thread_slots = Vec::new();
+    for thread in threads {
+        if let Some(room) = thread.room_id {
+            thread_slots.push((slot_of(room), thread));
+        }
+    }
+    let mut pairs = Vec::new();
+    let mut pair_slots = Vec::new();
+    for row in interactions {
+        let slot = row.room_id.map(&mut slot_of);
+        let Some(target) = row.target_id else {
+            continue;
+        };
+        let (from, to) = (index.get_u32(row.actor_id), index.get_u32(target));
+        if from == NONE || to == NONE || from == to {
+            continue;
+        }
+        pairs.push((from, to));
+        if let Some(slot) = slot {
+            pair_slots.push((slot, (from, to)));
+        }
+    }
+    for (slot, thread) in thread_slots {
+        room_threads[slot].push(thread);
+    }
+    for (slot, pair) in pair_slots {
+        room_pairs[slot].push(pair);
+    }
+
+    let graph = Network::new(n, &pairs);
     let space = GroupSummary {
         room_id: None,
         response: response_stats(threads),
         reciprocity: graph.reciprocity(),
         density: graph.density(),
-        isolated: graph.isolated(),
+        isolated: graph.isolated(index.ids()),
     };
 
-    // Threads and interactions of each room, grouped in one pass over each list.
-    let mut threads_of: BTreeMap<i64, Vec<&Thread>> = BTreeMap::new();
-    for thread in threads {
-        if let Some(room) = thread.room_id {
-            threads_of.entry(room).or_default().push(thread);
-        }
-    }
-    let mut interactions_of: BTreeMap<i64, Vec<&Interaction>> = BTreeMap::new();
-    for row in interactions {
-        if let Some(room) = row.room_id {
-            interactions_of.entry(room).or_default().push(row);
-        }
-    }
-    let room_ids: BTreeSet<i64> = threads_of
-        .keys()
-        .chain(interactions_of.keys())
-        .copied()
-        .collect();
+    let mut room_ids: Vec<(i64, usize)> = room_slots.into_iter().collect();
+    room_ids.sort_unstable();
     let rooms = room_ids
         .into_iter()
-        .map(|room| {
-            let room_rows = interactions_of.get(&room).map_or(&[][..], Vec::as_slice);
-            let room_graph = InteractionGraph::new(members, room_rows.iter().copied());
-            let room_threads = threads_of.get(&room).map_or(&[][..], Vec::as_slice);
+        .map(|(room, slot)| {
+            let room_graph = Network::new(n, &room_pairs[slot]);
             GroupSummary {
                 room_id: Some(room),
-                response: response_stats(room_threads.iter().copied()),
+                response: response_stats(room_threads[slot].iter().copied()),
                 reciprocity: room_graph.reciprocity(),
                 density: room_graph.density(),
-                isolated: room_graph.isolated(),
+                isolated: room_graph.isolated(index.ids()),
             }
         })
         .collect();
 
-    let mut threads_by_author: BTreeMap<i64, Vec<&Thread>> = BTreeMap::new();
+    let mut threads_by_author: Vec<Vec<&Thread>> = vec![Vec::new(); n];
     for thread in threads {
-        threads_by_author
-            .entry(thread.author_id)
-            .or_default()
-            .push(thread);
+        if let Some(author) = index.get(thread.author_id) {
+            threads_by_author[author].push(thread);
+        }
     }
     let degree_centrality = graph.degree_centrality();
-    let eigenvector = graph.eigenvector_centrality()?;
-    let students = graph
-        .members
+    let eigenvector = network::eigenvector_centrality(graph.neighbours())?;
+    let students = index
+        .ids()
         .iter()
         .enumerate()
         .map(|(node, &user_id)| StudentCommunication {
             user_id,
-            response: response_stats(
-                threads_by_author
-                    .get(&user_id)
-                    .map_or(&[][..], Vec::as_slice)
-                    .iter()
-                    .copied(),
-            ),
-            degree: graph.neighbours[node].len(),
+            response: response_stats(threads_by_author[node].iter().copied()),
+            degree: graph.degree(node),
             degree_centrality: degree_centrality[node],
             eigenvector_centrality: eigenvector[node],
             reciprocity: graph.member_reciprocity(node),
-            isolated: graph.neighbours[node].is_empty(),
+            isolated: graph.degree(node) == 0,
         })
         .collect();
 
@@ -840,6 +902,149 @@ mod tests {
         assert_close(eigenvector[1], eigenvector[2], "leaves 2 and 3");
         assert_close(eigenvector[2], eigenvector[3], "leaves 3 and 4");
         assert!(eigenvector[0] > eigenvector[1]);
+    }
+
+    #[test]
+    fn random_network_matches_graph() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+
+        let mut rng = StdRng::seed_from_u64(5);
+        // Users 0..20 with members 0..16, and rows with repeats and self-interactions.
+        let members: Vec<i64> = (0..16).rev().collect();
+        let rows: Vec<Interaction> = (0..120)
+            .map(|_| {
+                let target = rng.gen_bool(0.8).then(|| rng.gen_range(0..20));
+                interaction(rng.gen_range(0..20), target, Some(1), "reply", None, 0)
+            })
+            .collect();
+        let graph = InteractionGraph::new(&members, &rows);
+        let report = communication_report(&members, &[], &rows).unwrap();
+        assert_eq!(report.space.reciprocity, graph.reciprocity());
+        assert_eq!(report.space.density, graph.density());
+        assert_eq!(report.space.isolated, graph.isolated());
+        assert_eq!(report.rooms[0].reciprocity, graph.reciprocity());
+        assert_eq!(report.rooms[0].density, graph.density());
+        let eigenvector = graph.eigenvector_centrality().unwrap();
+        let degree = graph.degree_centrality();
+        for (node, student) in report.students.iter().enumerate() {
+            assert_eq!(student.user_id, graph.members[node]);
+            assert_eq!(student.degree, graph.neighbours[node].len(), "{node}");
+            assert_eq!(student.degree_centrality, degree[node], "{node}");
+            assert_eq!(
+                student.reciprocity,
+                graph.member_reciprocity(node),
+                "{node}"
+            );
+            assert_eq!(student.eigenvector_centrality, eigenvector[node], "{node}");
+        }
+    }
+
+    /// Groups messages by walking each reply's parents, as the definition reads.
+    fn reference_threads(messages: &[AnalyticsMessage]) -> Vec<Thread> {
+        let parents: BTreeMap<i64, Option<i64>> = messages
+            .iter()
+            .map(|message| (message.id, message.parent_id))
+            .collect();
+        let root_of = |mut id: i64| {
+            for _ in 0..=parents.len() {
+                match parents.get(&id)? {
+                    Some(parent) => id = *parent,
+                    None => return Some(id),
+                }
+            }
+            None
+        };
+        let mut threads: BTreeMap<i64, Thread> = BTreeMap::new();
+        for message in messages.iter().filter(|m| m.parent_id.is_none()) {
+            let thread = Thread {
+                room_id: Some(message.room_id),
+                author_id: message.author_id,
+                started_at: message.created_at,
+                question: message.question,
+                replies: Vec::new(),
+            };
+            threads.insert(message.id, thread);
+        }
+        for message in messages.iter().filter(|m| m.parent_id.is_some()) {
+            if let Some(thread) = root_of(message.id).and_then(|root| threads.get_mut(&root)) {
+                thread.replies.push(Reply {
+                    author_id: message.author_id,
+                    created_at: message.created_at,
+                });
+            }
+        }
+        let mut threads: Vec<Thread> = threads.into_values().collect();
+        for thread in &mut threads {
+            thread.replies.sort_by_key(|reply| reply.created_at);
+        }
+        threads
+    }
+
+    #[test]
+    fn random_threads_match_reference() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+
+        let mut rng = StdRng::seed_from_u64(3);
+        // Ids 1..=150 in random order; parents may be missing (above 150), later, the
+        // message itself, or form loops. Times tie often.
+        let mut ids: Vec<i64> = (1..=150).collect();
+        for i in (1..ids.len()).rev() {
+            ids.swap(i, rng.gen_range(0..=i));
+        }
+        let messages: Vec<AnalyticsMessage> = ids
+            .iter()
+            .map(|&id| {
+                let parent = rng.gen_bool(0.6).then(|| rng.gen_range(1..170));
+                let body = if rng.gen_bool(0.5) { "Why?" } else { "Yes" };
+                let at = rng.gen_range(0..20);
+                message(
+                    id,
+                    rng.gen_range(1..4),
+                    rng.gen_range(1..6),
+                    parent,
+                    body,
+                    at,
+                )
+            })
+            .collect();
+        assert_eq!(chat_threads(&messages), reference_threads(&messages));
+
+        let rows: Vec<Interaction> = (0..200)
+            .map(|_| {
+                let kind = ["help_request", "help_reply", "reply"][rng.gen_range(0..3)];
+                let subject = rng.gen_bool(0.9).then(|| rng.gen_range(1..30));
+                let at = rng.gen_range(0..20);
+                interaction(rng.gen_range(1..6), None, None, kind, subject, at)
+            })
+            .collect();
+        let mut expected: BTreeMap<i64, Thread> = BTreeMap::new();
+        for row in rows.iter().filter(|row| row.kind == "help_request") {
+            if let Some(request) = row.subject_id {
+                let thread = Thread {
+                    room_id: None,
+                    author_id: row.actor_id,
+                    started_at: row.created_at,
+                    question: true,
+                    replies: Vec::new(),
+                };
+                expected.insert(request, thread);
+            }
+        }
+        for row in rows.iter().filter(|row| row.kind == "help_reply") {
+            if let Some(thread) = row.subject_id.and_then(|id| expected.get_mut(&id)) {
+                thread.replies.push(Reply {
+                    author_id: row.actor_id,
+                    created_at: row.created_at,
+                });
+            }
+        }
+        let mut expected: Vec<Thread> = expected.into_values().collect();
+        for thread in &mut expected {
+            thread.replies.sort_by_key(|reply| reply.created_at);
+        }
+        assert_eq!(help_threads(&rows), expected);
     }
 
     #[test]

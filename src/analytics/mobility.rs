@@ -7,10 +7,10 @@
 //! by them. Team membership is the current one: a student who left a team room no longer
 //! counts its members as teammates.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::index::{Groups, IdIndex, NONE};
 use crate::store::analytics::{AnalyticsRoom, TeamMembership};
 use crate::store::chat::{Interaction, RoomVisit};
 
@@ -171,11 +171,12 @@ pub struct SpaceMobility {
 
 /// Computes every student's mobility and the space-level index.
 pub fn space_mobility(input: &MobilityInput) -> SpaceMobility {
-    let rows = GroupedRows::new(input);
+    let rows = GroupedRows::new(input, None);
+    let mut scratch = Scratch::new(&rows, input.weeks);
     let students: Vec<StudentMobility> = input
         .students
         .iter()
-        .map(|&user_id| measure_student(input, &rows, user_id))
+        .map(|&user_id| measure_student(input, &rows, &mut scratch, user_id))
         .collect();
     let indices: Vec<f64> = students.iter().map(|student| student.index).collect();
     let mean_index =
@@ -201,93 +202,255 @@ pub(super) fn ratio(numerator: usize, denominator: usize) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
-/// The input's rows grouped by student, built once so that measuring every student
-/// reads each row a bounded number of times.
-struct GroupedRows<'a> {
-    group: BTreeSet<i64>,
-    team_rooms: BTreeSet<i64>,
-    /// Team rooms of each user.
-    teams_of: BTreeMap<i64, BTreeSet<i64>>,
-    /// Users of each team room.
-    members_of: BTreeMap<i64, BTreeSet<i64>>,
-    /// Visits in the window of each user, in `entered_at` order.
-    visits_of: BTreeMap<i64, Vec<&'a RoomVisit>>,
-    /// Interactions in the window of each user as actor or target, in input order.
-    interactions_of: BTreeMap<i64, Vec<&'a Interaction>>,
+/// A visit in the window, with its room as a position in [`GroupedRows::rooms`].
+#[derive(Debug, Clone, Copy)]
+struct Visit {
+    entered_at: i64,
+    week: u32,
+    room: u32,
 }
 
-impl<'a> GroupedRows<'a> {
-    fn new(input: &MobilityInput<'a>) -> GroupedRows<'a> {
-        let mut rows = GroupedRows {
-            group: input.students.iter().copied().collect(),
-            team_rooms: input
-                .rooms
-                .iter()
-                .filter(|room| room.kind == "team")
-                .map(|room| room.id)
-                .collect(),
-            teams_of: BTreeMap::new(),
-            members_of: BTreeMap::new(),
-            visits_of: BTreeMap::new(),
-            interactions_of: BTreeMap::new(),
-        };
-        for member in input.teams {
-            rows.teams_of
-                .entry(member.user_id)
-                .or_default()
-                .insert(member.room_id);
-            rows.members_of
-                .entry(member.room_id)
-                .or_default()
-                .insert(member.user_id);
-        }
-        for visit in input.visits {
-            if week_of(input, visit.entered_at).is_some() {
-                rows.visits_of.entry(visit.user_id).or_default().push(visit);
+/// An interaction in the window as one measured user sees it.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    week: u32,
+    /// Whether the user is the actor.
+    acted: bool,
+    /// Room position when the user acted in a room, else [`NONE`].
+    room: u32,
+    /// User position of the other side when it is another member of the group, else
+    /// [`NONE`].
+    other: u32,
+}
+
+/// The input's rows grouped by measured user, with users and rooms replaced by dense
+/// positions, built once so that measuring every student reads each row a bounded
+/// number of times.
+struct GroupedRows {
+    /// The group and, for [`student_mobility`], the one user measured.
+    users: IdIndex,
+    in_group: Vec<bool>,
+    group_len: usize,
+    /// Number of room positions, given to the rooms of `input.rooms` first and then to
+    /// other rooms the measured users worked in.
+    rooms: usize,
+    is_team_room: Vec<bool>,
+    team_rooms: usize,
+    /// Team membership rooms of each user, as positions in `members_of`.
+    teams_of: Groups<u32>,
+    /// Measured users of each team membership room.
+    members_of: Groups<u32>,
+    /// Visits in the window of each user, in `entered_at` order.
+    visits_of: Groups<Visit>,
+    /// Interactions in the window of each user as actor or target.
+    contacts_of: Groups<Contact>,
+}
+
+impl GroupedRows {
+    fn new(input: &MobilityInput, extra_user: Option<i64>) -> GroupedRows {
+        let group = IdIndex::new(input.students.iter().copied());
+        let users = IdIndex::new(input.students.iter().copied().chain(extra_user));
+        let in_group: Vec<bool> = users
+            .ids()
+            .iter()
+            .map(|id| group.get(*id).is_some())
+            .collect();
+
+        let mut room_positions: FxHashMap<i64, u32> = FxHashMap::default();
+        let mut is_team_room = Vec::new();
+        for room in input.rooms {
+            let position = *room_positions.entry(room.id).or_insert_with(|| {
+                is_team_room.push(false);
+                is_team_room.len() as u32 - 1
+            });
+            if room.kind == "team" {
+                is_team_room[position as usize] = true;
             }
         }
-        for visits in rows.visits_of.values_mut() {
-            visits.sort_by_key(|visit| visit.entered_at);
-        }
-        for interaction in input.interactions {
-            if week_of(input, interaction.created_at).is_none() {
+        let team_rooms = is_team_room.iter().filter(|team| **team).count();
+        let mut room_of = |id: i64| -> u32 {
+            *room_positions.entry(id).or_insert_with(|| {
+                is_team_room.push(false);
+                is_team_room.len() as u32 - 1
+            })
+        };
+
+        let mut membership_rooms: FxHashMap<i64, u32> = FxHashMap::default();
+        let mut memberships = Vec::new();
+        for member in input.teams {
+            let user = users.get_u32(member.user_id);
+            if user == NONE {
                 continue;
             }
-            rows.interactions_of
-                .entry(interaction.actor_id)
-                .or_default()
-                .push(interaction);
-            match interaction.target_id {
-                Some(target) if target != interaction.actor_id => {
-                    rows.interactions_of
-                        .entry(target)
-                        .or_default()
-                        .push(interaction);
-                }
-                _ => {}
+            let next = membership_rooms.len() as u32;
+            let room = *membership_rooms.entry(member.room_id).or_insert(next);
+            memberships.push((user, room));
+        }
+        let teams_of = Groups::new(users.len(), &memberships);
+        let by_room: Vec<(u32, u32)> = memberships
+            .iter()
+            .map(|(user, room)| (*room, *user))
+            .collect();
+        let members_of = Groups::new(membership_rooms.len(), &by_room);
+
+        let mut visits = Vec::new();
+        for visit in input.visits {
+            let user = users.get_u32(visit.user_id);
+            if user == NONE {
+                continue;
+            }
+            if let Some(week) = week_of(input, visit.entered_at) {
+                let visit = Visit {
+                    entered_at: visit.entered_at,
+                    week: week as u32,
+                    room: room_of(visit.room_id),
+                };
+                visits.push((user, visit));
             }
         }
-        rows
+        let mut visits_of = Groups::new(users.len(), &visits);
+        for user in 0..visits_of.len() {
+            visits_of.of_mut(user).sort_by_key(|visit| visit.entered_at);
+        }
+
+        let group_member = |user: u32| {
+            if user != NONE && in_group[user as usize] {
+                user
+            } else {
+                NONE
+            }
+        };
+        let mut contacts = Vec::new();
+        for interaction in input.interactions {
+            let Some(week) = week_of(input, interaction.created_at) else {
+                continue;
+            };
+            let week = week as u32;
+            let actor = users.get_u32(interaction.actor_id);
+            let target = match interaction.target_id {
+                Some(target) if target != interaction.actor_id => Some(users.get_u32(target)),
+                _ => None,
+            };
+            if actor != NONE {
+                let contact = Contact {
+                    week,
+                    acted: true,
+                    room: interaction.room_id.map_or(NONE, &mut room_of),
+                    other: target.map_or(NONE, group_member),
+                };
+                contacts.push((actor, contact));
+            }
+            if let Some(target) = target.filter(|target| *target != NONE) {
+                let contact = Contact {
+                    week,
+                    acted: false,
+                    room: NONE,
+                    other: group_member(actor),
+                };
+                contacts.push((target, contact));
+            }
+        }
+        let contacts_of = Groups::new(users.len(), &contacts);
+
+        GroupedRows {
+            group_len: group.len(),
+            users,
+            in_group,
+            rooms: is_team_room.len(),
+            is_team_room,
+            team_rooms,
+            teams_of,
+            members_of,
+            visits_of,
+            contacts_of,
+        }
     }
+}
+
+/// Marks reused from one student to the next. An entry equal to the current stamp was
+/// set while measuring the current student, so nothing needs clearing between students.
+struct Scratch {
+    stamp: u32,
+    /// One entry per week and room.
+    week_rooms: Vec<u32>,
+    rooms: Vec<u32>,
+    teammates: Vec<u32>,
+    contacted: Vec<u32>,
+    first_contact_week: Vec<u32>,
+    contacts: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(rows: &GroupedRows, weeks: usize) -> Scratch {
+        Scratch {
+            stamp: 0,
+            week_rooms: vec![0; weeks * rows.rooms],
+            rooms: vec![0; rows.rooms],
+            teammates: vec![0; rows.users.len()],
+            contacted: vec![0; rows.users.len()],
+            first_contact_week: vec![0; rows.users.len()],
+            contacts: Vec::new(),
+        }
+    }
+
+    /// Counts `room` for `week` unless the student already worked in it that week.
+    fn note_room(
+        &mut self,
+        rows: &GroupedRows,
+        weeks: &mut [StudentWeek],
+        totals: &mut RoomTotals,
+        week: usize,
+        room: u32,
+    ) {
+        let room = room as usize;
+        let team = rows.is_team_room[room];
+        let cell = &mut self.week_rooms[week * rows.rooms + room];
+        if *cell == self.stamp {
+            return;
+        }
+        *cell = self.stamp;
+        weeks[week].rooms += 1;
+        weeks[week].teams += usize::from(team);
+        if self.rooms[room] != self.stamp {
+            self.rooms[room] = self.stamp;
+            totals.rooms += 1;
+            totals.teams += usize::from(team);
+        }
+    }
+}
+
+/// Distinct rooms and team rooms a student worked in over the window.
+#[derive(Default)]
+struct RoomTotals {
+    rooms: usize,
+    teams: usize,
 }
 
 /// Computes one student's weekly counts, components and index.
 pub fn student_mobility(input: &MobilityInput, user_id: i64) -> StudentMobility {
-    measure_student(input, &GroupedRows::new(input), user_id)
+    let rows = GroupedRows::new(input, Some(user_id));
+    let mut scratch = Scratch::new(&rows, input.weeks);
+    measure_student(input, &rows, &mut scratch, user_id)
 }
 
-fn measure_student(input: &MobilityInput, rows: &GroupedRows, user_id: i64) -> StudentMobility {
-    let group = &rows.group;
-    let team_rooms = &rows.team_rooms;
-    let no_teams = BTreeSet::new();
-    let own_teams = rows.teams_of.get(&user_id).unwrap_or(&no_teams);
-    let teammates: BTreeSet<i64> = own_teams
-        .iter()
-        .filter_map(|room| rows.members_of.get(room))
-        .flatten()
-        .copied()
-        .filter(|member| *member != user_id)
-        .collect();
+fn measure_student(
+    input: &MobilityInput,
+    rows: &GroupedRows,
+    scratch: &mut Scratch,
+    user_id: i64,
+) -> StudentMobility {
+    let user = rows
+        .users
+        .get(user_id)
+        .expect("every measured user is indexed");
+    scratch.stamp += 1;
+    let stamp = scratch.stamp;
+    let own_teams = rows.teams_of.of(user);
+    for room in own_teams {
+        for member in rows.members_of.of(*room as usize) {
+            scratch.teammates[*member as usize] = stamp;
+        }
+    }
 
     let mut weeks: Vec<StudentWeek> = (0..input.weeks)
         .map(|week| StudentWeek {
@@ -295,85 +458,69 @@ fn measure_student(input: &MobilityInput, rows: &GroupedRows, user_id: i64) -> S
             ..StudentWeek::default()
         })
         .collect();
-    let mut rooms_by_week: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); input.weeks];
+    let mut totals = RoomTotals::default();
 
     // Visits: rooms worked in, switches and activity.
-    let visits = rows.visits_of.get(&user_id).map_or(&[][..], Vec::as_slice);
+    let visits = rows.visits_of.of(user);
     let mut previous_room = None;
     let mut switches = 0;
     for visit in visits {
-        let Some(week) = week_of(input, visit.entered_at) else {
-            continue;
-        };
-        rooms_by_week[week].insert(visit.room_id);
+        let week = visit.week as usize;
+        scratch.note_room(rows, &mut weeks, &mut totals, week, visit.room);
         weeks[week].active = true;
-        if previous_room.is_some_and(|room| room != visit.room_id) {
+        if previous_room.is_some_and(|room| room != visit.room) {
             weeks[week].switches += 1;
             switches += 1;
         }
-        previous_room = Some(visit.room_id);
+        previous_room = Some(visit.room);
     }
 
     // Interactions: rooms worked in, activity, contacts and the outside-team share.
-    let mut first_contact: BTreeMap<i64, usize> = BTreeMap::new();
+    scratch.contacts.clear();
     let (mut with_students, mut outside) = (0, 0);
-    let interactions = rows
-        .interactions_of
-        .get(&user_id)
-        .map_or(&[][..], Vec::as_slice);
-    for interaction in interactions {
-        let Some(week) = week_of(input, interaction.created_at) else {
-            continue;
-        };
-        if interaction.actor_id == user_id {
+    for contact in rows.contacts_of.of(user) {
+        let week = contact.week as usize;
+        if contact.acted {
             weeks[week].active = true;
-            if let Some(room) = interaction.room_id {
-                rooms_by_week[week].insert(room);
+            if contact.room != NONE {
+                scratch.note_room(rows, &mut weeks, &mut totals, week, contact.room);
             }
         }
-        let other = match interaction.target_id {
-            Some(target) if interaction.actor_id == user_id => target,
-            Some(target) if target == user_id => interaction.actor_id,
-            _ => continue,
-        };
-        if other == user_id || !group.contains(&other) {
+        let other = contact.other as usize;
+        if contact.other == NONE {
             continue;
         }
         weeks[week].interactions_with_students += 1;
         with_students += 1;
-        if !teammates.contains(&other) {
+        if scratch.teammates[other] != stamp {
             weeks[week].outside_team += 1;
             outside += 1;
         }
         // Rows may come in any order, so the first contact is the earliest week seen.
-        first_contact
-            .entry(other)
-            .and_modify(|first| *first = (*first).min(week))
-            .or_insert(week);
+        if scratch.contacted[other] != stamp {
+            scratch.contacted[other] = stamp;
+            scratch.first_contact_week[other] = contact.week;
+            scratch.contacts.push(contact.other);
+        } else {
+            let first = &mut scratch.first_contact_week[other];
+            *first = (*first).min(contact.week);
+        }
     }
-    for week in first_contact.values() {
-        weeks[*week].new_contacts += 1;
+    for other in &scratch.contacts {
+        weeks[scratch.first_contact_week[*other as usize] as usize].new_contacts += 1;
     }
 
-    let mut all_rooms = BTreeSet::new();
-    for (week, rooms) in weeks.iter_mut().zip(&rooms_by_week) {
-        week.rooms = rooms.len();
-        week.teams = rooms.intersection(team_rooms).count();
-        all_rooms.extend(rooms.iter().copied());
-    }
-    let teams_worked_in = all_rooms.intersection(team_rooms).count();
     let active_weeks = weeks.iter().filter(|week| week.active).count();
-
-    let room_coverage = ratio(all_rooms.len(), input.rooms.len()).unwrap_or(0.0);
-    let team_coverage = ratio(teams_worked_in, team_rooms.len());
+    let room_coverage = ratio(totals.rooms, input.rooms.len()).unwrap_or(0.0);
+    let team_coverage = ratio(totals.teams, rows.team_rooms);
     let switch_rate = ratio(switches, visits.len().saturating_sub(1));
     let outside_team_share = if own_teams.is_empty() {
         None
     } else {
         ratio(outside, with_students)
     };
-    let others_in_group = group.len() - usize::from(group.contains(&user_id));
-    let contact_reach = ratio(first_contact.len(), others_in_group);
+    let others_in_group = rows.group_len - usize::from(rows.in_group[user]);
+    let contact_reach = ratio(scratch.contacts.len(), others_in_group);
     let active_week_share = ratio(active_weeks, input.weeks).unwrap_or(0.0);
 
     let components = [
@@ -415,6 +562,8 @@ fn weighted_index(components: &[Option<f64>; 6]) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::*;
 
     const W: i64 = WEEK_SECS;
@@ -758,6 +907,155 @@ mod tests {
         assert_eq!(weeks_between(0, W), 1);
         assert_eq!(weeks_between(0, W + 1), 2);
         assert_eq!(weeks_between(-W, 2 * W), 3);
+    }
+
+    /// Measures one student by filtering every row, as the definitions read.
+    fn reference_student(input: &MobilityInput, user: i64) -> StudentMobility {
+        let group: BTreeSet<i64> = input.students.iter().copied().collect();
+        let team_rooms: BTreeSet<i64> = input
+            .rooms
+            .iter()
+            .filter(|room| room.kind == "team")
+            .map(|room| room.id)
+            .collect();
+        let own: BTreeSet<i64> = input
+            .teams
+            .iter()
+            .filter(|member| member.user_id == user)
+            .map(|member| member.room_id)
+            .collect();
+        let mut weeks: Vec<StudentWeek> = (0..input.weeks)
+            .map(|week| StudentWeek {
+                week,
+                ..StudentWeek::default()
+            })
+            .collect();
+        let mut rooms: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); input.weeks];
+        let mut visits: Vec<&RoomVisit> = input
+            .visits
+            .iter()
+            .filter(|visit| visit.user_id == user && week_of(input, visit.entered_at).is_some())
+            .collect();
+        visits.sort_by_key(|visit| visit.entered_at);
+        let mut switches = 0;
+        for (position, visit) in visits.iter().enumerate() {
+            let week = week_of(input, visit.entered_at).unwrap();
+            rooms[week].insert(visit.room_id);
+            weeks[week].active = true;
+            if position > 0 && visits[position - 1].room_id != visit.room_id {
+                weeks[week].switches += 1;
+                switches += 1;
+            }
+        }
+        let mut first: BTreeMap<i64, usize> = BTreeMap::new();
+        let (mut with_students, mut outside) = (0, 0);
+        for row in input.interactions {
+            let Some(week) = week_of(input, row.created_at) else {
+                continue;
+            };
+            if row.actor_id == user {
+                weeks[week].active = true;
+                rooms[week].extend(row.room_id);
+            }
+            let other = match row.target_id {
+                Some(target) if row.actor_id == user => target,
+                Some(target) if target == user => row.actor_id,
+                _ => continue,
+            };
+            if other == user || !group.contains(&other) {
+                continue;
+            }
+            weeks[week].interactions_with_students += 1;
+            with_students += 1;
+            let teammate = input
+                .teams
+                .iter()
+                .any(|member| member.user_id == other && own.contains(&member.room_id));
+            if !teammate {
+                weeks[week].outside_team += 1;
+                outside += 1;
+            }
+            let entry = first.entry(other).or_insert(week);
+            *entry = (*entry).min(week);
+        }
+        for week in first.values() {
+            weeks[*week].new_contacts += 1;
+        }
+        let all: BTreeSet<i64> = rooms.iter().flatten().copied().collect();
+        for (week, rooms) in weeks.iter_mut().zip(&rooms) {
+            week.rooms = rooms.len();
+            week.teams = rooms.intersection(&team_rooms).count();
+        }
+        let active = weeks.iter().filter(|week| week.active).count();
+        let components = [
+            ratio(all.len(), input.rooms.len()).or(Some(0.0)),
+            ratio(all.intersection(&team_rooms).count(), team_rooms.len()),
+            ratio(switches, visits.len().saturating_sub(1)),
+            ratio(outside, with_students).filter(|_| !own.is_empty()),
+            ratio(
+                first.len(),
+                group.len() - usize::from(group.contains(&user)),
+            ),
+            ratio(active, input.weeks).or(Some(0.0)),
+        ];
+        StudentMobility {
+            user_id: user,
+            weeks,
+            room_coverage: components[0].unwrap(),
+            team_coverage: components[1],
+            switch_rate: components[2],
+            outside_team_share: components[3],
+            contact_reach: components[4],
+            active_week_share: components[5].unwrap(),
+            index: weighted_index(&components),
+        }
+    }
+
+    #[test]
+    fn random_rows_match_reference() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+
+        let mut rng = StdRng::seed_from_u64(11);
+        let kinds = ["open", "team", "quiet", "team", "discussion", "team"];
+        let rooms: Vec<AnalyticsRoom> = (0..6).map(|id| room(id, kinds[id as usize])).collect();
+        // Users 0..15 are students, 15..18 are not; room 9 is not in the room list.
+        let user = |rng: &mut StdRng| rng.gen_range(0..18);
+        let room_id = |rng: &mut StdRng| rng.gen_range(0..7).min(5) + 4 * rng.gen_range(0..2);
+        let time = |rng: &mut StdRng| rng.gen_range(-W..4 * W);
+        let teams: Vec<TeamMembership> = (0..25)
+            .map(|_| member(room_id(&mut rng), user(&mut rng)))
+            .collect();
+        let visits: Vec<RoomVisit> = (0..200)
+            // Times on quarter weeks, so that visits of a student often tie.
+            .map(|_| {
+                let entered_at = time(&mut rng) / (W / 4) * (W / 4);
+                visit(user(&mut rng), room_id(&mut rng), entered_at)
+            })
+            .collect();
+        let interactions: Vec<Interaction> = (0..400)
+            .map(|_| {
+                let target = rng.gen_bool(0.7).then(|| user(&mut rng));
+                let room = rng.gen_bool(0.6).then(|| room_id(&mut rng));
+                interaction(user(&mut rng), target, room, "reply", time(&mut rng))
+            })
+            .collect();
+        let students: Vec<i64> = (0..15).collect();
+        let input = MobilityInput {
+            students: &students,
+            rooms: &rooms,
+            teams: &teams,
+            visits: &visits,
+            interactions: &interactions,
+            start: 0,
+            weeks: 3,
+        };
+        let space = space_mobility(&input);
+        for (student, measured) in students.iter().zip(&space.students) {
+            assert_eq!(*measured, reference_student(&input, *student), "{student}");
+        }
+        let outsider = student_mobility(&input, 16);
+        assert_eq!(outsider, reference_student(&input, 16));
     }
 
     #[test]

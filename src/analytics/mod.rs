@@ -4,7 +4,9 @@
 
 pub mod activity;
 pub mod communication;
+mod index;
 pub mod mobility;
+mod network;
 pub mod report;
 pub mod satisfaction;
 pub mod statistics;

@@ -2,8 +2,9 @@
 //! mobility, communication, weekly trends, the interaction network and the students
 //! who need the teacher's attention. The dashboards and the exports read this report.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::activity::ActivityCache;
@@ -11,6 +12,7 @@ use super::communication::{
     chat_threads, communication_report_of_threads, help_threads, response_stats,
     CommunicationReport, NotConverged, ResponseStats, Thread,
 };
+use super::index::{Groups, IdIndex, NONE};
 use super::mobility::{space_mobility, weeks_between, MobilityInput, SpaceMobility, WEEK_SECS};
 use crate::store::analytics::{AnalyticsMember, AnalyticsMessage, AnalyticsRoom, TeamMembership};
 use crate::store::chat::{Interaction, RoomVisit};
@@ -187,17 +189,11 @@ impl SpaceReport {
         let communication =
             communication_report_of_threads(&students, &threads, &rows.interactions)?;
 
-        let weekly = weekly_summaries(&rows, &mobility, &threads, window, weeks);
         let edges = student_edges(&students, &rows.interactions);
         let attention = attention_list(&rows, &students, &communication, &threads, window);
-        let mut actions: BTreeMap<i64, BTreeMap<String, usize>> = BTreeMap::new();
-        for row in &rows.interactions {
-            *actions
-                .entry(row.actor_id)
-                .or_default()
-                .entry(row.kind.clone())
-                .or_default() += 1;
-        }
+        let kinds = KindIndex::new(&rows.interactions);
+        let weekly = weekly_summaries(&rows, &kinds, &mobility, &threads, window, weeks);
+        let actions = action_counts(&rows.interactions, &kinds);
         Ok(SpaceReport {
             window,
             weeks,
@@ -244,6 +240,30 @@ fn kind_group(kind: &str) -> usize {
     }
 }
 
+/// The distinct interaction kinds, with the kind of each row as a position, so that rows
+/// are grouped by kind with one hash lookup each and no string comparison.
+struct KindIndex<'a> {
+    kinds: Vec<&'a str>,
+    of_row: Vec<u32>,
+}
+
+impl<'a> KindIndex<'a> {
+    fn new(interactions: &'a [Interaction]) -> KindIndex<'a> {
+        let mut positions: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut kinds = Vec::new();
+        let of_row = interactions
+            .iter()
+            .map(|row| {
+                *positions.entry(row.kind.as_str()).or_insert_with(|| {
+                    kinds.push(row.kind.as_str());
+                    kinds.len() as u32 - 1
+                })
+            })
+            .collect();
+        KindIndex { kinds, of_row }
+    }
+}
+
 fn week_index(window: Window, weeks: usize, at: i64) -> Option<usize> {
     if at < window.from || at >= window.until {
         return None;
@@ -254,15 +274,17 @@ fn week_index(window: Window, weeks: usize, at: i64) -> Option<usize> {
 
 fn weekly_summaries(
     rows: &SpaceRows,
+    kinds: &KindIndex,
     mobility: &SpaceMobility,
     threads: &[Thread],
     window: Window,
     weeks: usize,
 ) -> Vec<WeekSummary> {
+    let group_of: Vec<usize> = kinds.kinds.iter().map(|kind| kind_group(kind)).collect();
     let mut groups = vec![[0usize; 4]; weeks];
-    for row in &rows.interactions {
+    for (row, kind) in rows.interactions.iter().zip(&kinds.of_row) {
         if let Some(week) = week_index(window, weeks, row.created_at) {
-            groups[week][kind_group(&row.kind)] += 1;
+            groups[week][group_of[*kind as usize]] += 1;
         }
     }
     let mut threads_by_week: Vec<Vec<&Thread>> = vec![Vec::new(); weeks];
@@ -307,26 +329,62 @@ fn weekly_summaries(
         .collect()
 }
 
+/// Counts the interaction log rows by actor and kind.
+fn action_counts(
+    interactions: &[Interaction],
+    kinds: &KindIndex,
+) -> BTreeMap<i64, BTreeMap<String, usize>> {
+    let mut counts: FxHashMap<(i64, u32), usize> = FxHashMap::default();
+    for (row, kind) in interactions.iter().zip(&kinds.of_row) {
+        *counts.entry((row.actor_id, *kind)).or_default() += 1;
+    }
+    let mut actions: BTreeMap<i64, BTreeMap<String, usize>> = BTreeMap::new();
+    for ((actor, kind), count) in counts {
+        actions
+            .entry(actor)
+            .or_default()
+            .insert(kinds.kinds[kind as usize].to_string(), count);
+    }
+    actions
+}
+
 /// Counts the interactions between each pair of students, in either direction.
 fn student_edges(students: &[i64], interactions: &[Interaction]) -> Vec<Edge> {
-    let group: BTreeSet<i64> = students.iter().copied().collect();
-    let mut pairs: BTreeMap<(i64, i64), usize> = BTreeMap::new();
+    let index = IdIndex::new(students.iter().copied());
+    // Positions follow ascending user ids, so the smaller position is the smaller id.
+    let mut pairs = Vec::new();
     for row in interactions {
         let Some(target) = row.target_id else {
             continue;
         };
-        let actor = row.actor_id;
-        if actor == target || !group.contains(&actor) || !group.contains(&target) {
+        let (actor, target) = (index.get_u32(row.actor_id), index.get_u32(target));
+        if actor == target || actor == NONE || target == NONE {
             continue;
         }
-        *pairs
-            .entry((actor.min(target), actor.max(target)))
-            .or_default() += 1;
+        pairs.push((actor.min(target), actor.max(target)));
     }
-    pairs
-        .into_iter()
-        .map(|((a, b), interactions)| Edge { a, b, interactions })
-        .collect()
+    let by_first = Groups::new(index.len(), &pairs);
+    let mut counts = vec![0usize; index.len()];
+    let mut partners = Vec::new();
+    let mut edges = Vec::new();
+    for a in 0..index.len() {
+        partners.clear();
+        for &b in by_first.of(a) {
+            if counts[b as usize] == 0 {
+                partners.push(b);
+            }
+            counts[b as usize] += 1;
+        }
+        partners.sort_unstable();
+        for &b in &partners {
+            edges.push(Edge {
+                a: index.ids()[a],
+                b: index.ids()[b as usize],
+                interactions: std::mem::take(&mut counts[b as usize]),
+            });
+        }
+    }
+    edges
 }
 
 fn attention_list(
@@ -336,10 +394,13 @@ fn attention_list(
     threads: &[Thread],
     window: Window,
 ) -> Vec<Attention> {
-    let mut last_active: BTreeMap<i64, i64> = BTreeMap::new();
+    let index = IdIndex::new(students.iter().copied());
+    let mut last_active: Vec<Option<i64>> = vec![None; index.len()];
     let mut note = |user_id: i64, at: i64| {
-        let latest = last_active.entry(user_id).or_insert(at);
-        *latest = (*latest).max(at);
+        if let Some(student) = index.get(user_id) {
+            let latest = last_active[student].get_or_insert(at);
+            *latest = (*latest).max(at);
+        }
     };
     for visit in &rows.visits {
         note(visit.user_id, visit.entered_at);
@@ -347,24 +408,32 @@ fn attention_list(
     for row in &rows.interactions {
         note(row.actor_id, row.created_at);
     }
-    let mut unanswered: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut unanswered = vec![0usize; index.len()];
     for thread in threads.iter().filter(|thread| thread.room_id.is_none()) {
         if thread.first_answer_at().is_none() {
-            *unanswered.entry(thread.author_id).or_default() += 1;
+            if let Some(author) = index.get(thread.author_id) {
+                unanswered[author] += 1;
+            }
         }
     }
-    let isolated: BTreeSet<i64> = communication.space.isolated.iter().copied().collect();
+    let mut isolated = vec![false; index.len()];
+    for user_id in &communication.space.isolated {
+        if let Some(student) = index.get(*user_id) {
+            isolated[student] = true;
+        }
+    }
     let active_since = window.until - INACTIVE_AFTER_SECS;
     students
         .iter()
         .filter_map(|&user_id| {
-            let last_active_at = last_active.get(&user_id).copied();
+            let student = index.get(user_id)?;
+            let last_active_at = last_active[student];
             let entry = Attention {
                 user_id,
-                isolated: isolated.contains(&user_id),
+                isolated: isolated[student],
                 inactive: last_active_at.is_none_or(|at| at < active_since),
                 last_active_at,
-                unanswered_help: unanswered.get(&user_id).copied().unwrap_or(0),
+                unanswered_help: unanswered[student],
             };
             (entry.isolated || entry.inactive || entry.unanswered_help > 0).then_some(entry)
         })
@@ -585,6 +654,109 @@ mod tests {
         assert_eq!(of(2, "reply"), Some(1));
         assert_eq!(of(2, "message"), None);
         assert_eq!(of(9, "reaction"), Some(1));
+    }
+
+    #[test]
+    fn random_rows_match_reference() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+
+        let mut rng = StdRng::seed_from_u64(17);
+        let kinds = [
+            "reply",
+            "reaction",
+            "help_request",
+            "help_reply",
+            "focus_completed",
+        ];
+        // Users 0..12 are students, 12..15 are not.
+        let mut rows = SpaceRows {
+            members: (0..15)
+                .map(|id| member(id, if id < 12 { "student" } else { "teacher" }))
+                .collect(),
+            rooms: vec![room(10, "open"), room(11, "team")],
+            ..SpaceRows::default()
+        };
+        for _ in 0..300 {
+            let actor = rng.gen_range(0..15);
+            let target = rng.gen_bool(0.7).then(|| rng.gen_range(0..15));
+            let kind = kinds[rng.gen_range(0..kinds.len())];
+            let at = rng.gen_range(-W..4 * W);
+            let subject = Some(rng.gen_range(1..40));
+            rows.interactions
+                .push(act(actor, target, Some(10), kind, subject, at));
+            let visitor = rng.gen_range(0..15);
+            let entered_at = rng.gen_range(-W..4 * W);
+            rows.visits.push(visit(visitor, 11, entered_at));
+        }
+        let window = Window {
+            from: 0,
+            until: 3 * W,
+        };
+        let report = SpaceReport::compute(rows.clone(), window).unwrap();
+
+        let mut pairs: BTreeMap<(i64, i64), usize> = BTreeMap::new();
+        let mut actions: BTreeMap<i64, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut last_active: BTreeMap<i64, i64> = BTreeMap::new();
+        for row in &rows.interactions {
+            *actions
+                .entry(row.actor_id)
+                .or_default()
+                .entry(row.kind.clone())
+                .or_default() += 1;
+            let latest = last_active.entry(row.actor_id).or_insert(row.created_at);
+            *latest = (*latest).max(row.created_at);
+            match row.target_id {
+                Some(target) if target != row.actor_id && target < 12 && row.actor_id < 12 => {
+                    let pair = (row.actor_id.min(target), row.actor_id.max(target));
+                    *pairs.entry(pair).or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+        for visit in &rows.visits {
+            let latest = last_active.entry(visit.user_id).or_insert(visit.entered_at);
+            *latest = (*latest).max(visit.entered_at);
+        }
+        let edges: Vec<Edge> = pairs
+            .into_iter()
+            .map(|((a, b), interactions)| Edge { a, b, interactions })
+            .collect();
+        assert_eq!(report.edges, edges);
+        assert_eq!(report.actions, actions);
+
+        let threads = help_threads(&rows.interactions);
+        let attention: Vec<Attention> = (0..12)
+            .filter_map(|user_id| {
+                let last_active_at = last_active.get(&user_id).copied();
+                let unanswered_help = threads
+                    .iter()
+                    .filter(|t| t.author_id == user_id && t.first_answer_at().is_none())
+                    .count();
+                let entry = Attention {
+                    user_id,
+                    isolated: report.communication.space.isolated.contains(&user_id),
+                    inactive: last_active_at
+                        .is_none_or(|at| at < window.until - INACTIVE_AFTER_SECS),
+                    last_active_at,
+                    unanswered_help,
+                };
+                (entry.isolated || entry.inactive || entry.unanswered_help > 0).then_some(entry)
+            })
+            .collect();
+        assert_eq!(report.attention, attention);
+
+        let groups: Vec<usize> = report.weekly.iter().map(|week| week.chat).collect();
+        let expected: Vec<usize> = (0..3)
+            .map(|week| {
+                rows.interactions
+                    .iter()
+                    .filter(|row| row.kind == "reply" || row.kind == "reaction")
+                    .filter(|row| row.created_at.div_euclid(W) == week)
+                    .count()
+            })
+            .collect();
+        assert_eq!(groups, expected);
     }
 
     #[test]
