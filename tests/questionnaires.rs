@@ -741,6 +741,61 @@ async fn waves_compared_by_pairs() {
 }
 
 #[tokio::test]
+async fn dashboard_shows_wave_tests() {
+    use cowork::analytics::statistics::wilcoxon;
+    for backend in common::backends() {
+        let app = common::spawn(backend).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let (pre_id, post_id) = answered_waves(&app, &teacher).await;
+        let response = app
+            .http
+            .get(format!(
+                "{}/spaces/{}/dashboard?lt={}",
+                app.tool_url,
+                teacher.space_id,
+                token_of(&teacher)
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let page = response.text().await.unwrap();
+        let start = page
+            .find(&format!("id=\"comparison-{post_id}\""))
+            .unwrap_or_else(|| panic!("{backend:?}: no comparison of the post wave"));
+        let section = &page[start..page[start..].find("</article>").unwrap() + start];
+        assert!(section.contains("Climate post"), "{section}");
+        assert!(
+            section.contains(&format!("/questionnaires/{post_id}/report")),
+            "{section}"
+        );
+        assert!(!page.contains(&format!("id=\"comparison-{pre_id}\"")));
+
+        // Three rated items and the community scale, each with three tests.
+        assert_eq!(section.matches("<caption>").count(), 4, "{section}");
+        assert!(section.contains("<caption>1. I get help here.</caption>"));
+        assert!(
+            section.contains("<caption>Scale: community</caption>"),
+            "{section}"
+        );
+        assert_eq!(section.matches("Wilcoxon signed-rank").count(), 4);
+
+        // The help item's Wilcoxon p as the report page rounds it.
+        let pairs: Vec<(f64, f64)> = PRE_ANSWERS
+            .iter()
+            .zip(POST_ANSWERS)
+            .map(|(before, after)| (before.0 as f64, after.0 as f64))
+            .collect();
+        let p = wilcoxon(&pairs).p_value.unwrap();
+        let help = &section[section.find("1. I get help here.").unwrap()..];
+        let help = &help[..help.find("</table>").unwrap()];
+        assert!(help.contains(&format!("<td>{p:.3}</td>")), "p {p}: {help}");
+        assert!(help.contains("6 pairs"), "{help}");
+        assert!(!page.contains("<script>alert"), "a prompt is escaped");
+    }
+}
+
+#[tokio::test]
 async fn pair_keys_stay_on_server() {
     for backend in common::backends() {
         let app = common::spawn(backend).await;

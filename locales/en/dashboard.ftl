@@ -61,6 +61,7 @@ dashboard-questionnaire-indices = Satisfaction index
 dashboard-questionnaire-index = question { $number }: { $value } (n = { $n })
 dashboard-questionnaire-details = Statistics
 dashboard-questionnaire-open = Results and tests
+dashboard-comparison-none = The two questionnaires have no item or scale in common to compare.
 dashboard-definitions = How the measures are computed
 dashboard-term-mobility-index = Mobility index
 dashboard-def-mobility-index = From 0 to 1: the weighted mean of the share of rooms worked in (0.20), of team tables worked in (0.10), of room switches per visit (0.15), of interactions with students outside one's own teams (0.20), of other students reached (0.20) and of weeks with activity (0.15). A part that does not apply, such as team tables in a space without them, is left out and the other weights are scaled up. The space value is the students' mean.

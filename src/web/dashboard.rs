@@ -26,6 +26,8 @@ use crate::error::{AppError, ErrorResponse};
 use crate::i18n::{Msg, Tr};
 use crate::unix_now;
 use crate::web::charts::{self, number, Node, Series};
+use crate::web::questionnaire_comparison::{compare_waves, WaveAnswers};
+use crate::web::questionnaire_pages::{report_comparisons, ReportComparison};
 use crate::web::questionnaire_results::wave_result;
 use crate::web::rooms::participant;
 use crate::web::showcase::page_session;
@@ -166,7 +168,16 @@ struct TeacherPage {
     rooms: Vec<Vec<String>>,
     attention: Vec<AttentionLine>,
     questionnaires: Vec<QuestionnaireLine>,
+    comparisons: Vec<WaveComparisonLine>,
     definitions: Vec<(String, String)>,
+}
+
+/// The tests of a `post` questionnaire against its `pre` questionnaire.
+struct WaveComparisonLine {
+    /// The `post` questionnaire, whose report page shows the same tests.
+    id: i64,
+    title: String,
+    comparisons: Vec<ReportComparison>,
 }
 
 #[derive(Template)]
@@ -547,12 +558,16 @@ fn attention_lines(tr: &Tr, report: &SpaceReport) -> Vec<AttentionLine> {
         .collect()
 }
 
+/// Returns a line per questionnaire that is not a draft, and the pre and post
+/// comparison of every `post` questionnaire whose `pre` questionnaire is listed too.
 async fn questionnaire_lines(
     state: &AppState,
     tr: &Tr,
     space_id: i64,
-) -> Result<Vec<QuestionnaireLine>, AppError> {
+) -> Result<(Vec<QuestionnaireLine>, Vec<WaveComparisonLine>), AppError> {
     let mut lines = Vec::new();
+    let mut loaded = HashMap::new();
+    let mut posts = Vec::new();
     for questionnaire in state.store.questionnaires(space_id).await? {
         if questionnaire.status == "draft" {
             continue;
@@ -583,6 +598,11 @@ async fn questionnaire_lines(
                 ))
             })
             .collect();
+        if let (Some("post"), Some(pre_id)) = (questionnaire.wave.as_deref(), questionnaire.pre_id)
+        {
+            posts.push((id, pre_id));
+        }
+        loaded.insert(id, (items, answers));
         lines.push(QuestionnaireLine {
             id,
             title: questionnaire.title,
@@ -595,7 +615,35 @@ async fn questionnaire_lines(
             indices,
         });
     }
-    Ok(lines)
+    let mut comparisons = Vec::new();
+    for (post_id, pre_id) in posts {
+        let (Some((pre_items, pre_answers)), Some((post_items, post_answers))) =
+            (loaded.get(&pre_id), loaded.get(&post_id))
+        else {
+            continue;
+        };
+        let comparison = compare_waves(
+            WaveAnswers {
+                items: pre_items,
+                answers: pre_answers,
+            },
+            WaveAnswers {
+                items: post_items,
+                answers: post_answers,
+            },
+        );
+        let title = lines
+            .iter()
+            .find(|line| line.id == post_id)
+            .map(|line| line.title.clone())
+            .unwrap_or_default();
+        comparisons.push(WaveComparisonLine {
+            id: post_id,
+            title,
+            comparisons: report_comparisons(tr, comparison),
+        });
+    }
+    Ok((lines, comparisons))
 }
 
 async fn teacher_page(
@@ -655,6 +703,7 @@ async fn teacher_page(
     .iter()
     .map(|id| tr.t(id))
     .collect();
+    let (questionnaires, comparisons) = questionnaire_lines(state, &tr, space_id).await?;
     let page = TeacherPage {
         from: date_text(report.window.from),
         until: date_text(report.window.until - 1),
@@ -682,7 +731,8 @@ async fn teacher_page(
         .collect(),
         rooms: room_lines(&tr, report),
         attention: attention_lines(&tr, report),
-        questionnaires: questionnaire_lines(state, &tr, space_id).await?,
+        questionnaires,
+        comparisons,
         definitions: definitions(
             &tr,
             &[

@@ -292,19 +292,19 @@ struct ReportScale {
 }
 
 /// One test of a comparison as the report shows it.
-struct ReportTest {
-    name: String,
-    statistic: String,
-    p_value: String,
-    effect: String,
-    n: String,
-    note: String,
+pub(crate) struct ReportTest {
+    pub name: String,
+    pub statistic: String,
+    pub p_value: String,
+    pub effect: String,
+    pub n: String,
+    pub note: String,
 }
 
 /// The tests of one item or scale across the two waves.
-struct ReportComparison {
-    label: String,
-    tests: Vec<ReportTest>,
+pub(crate) struct ReportComparison {
+    pub label: String,
+    pub tests: Vec<ReportTest>,
 }
 
 #[derive(Template)]
@@ -523,7 +523,7 @@ fn report_tests(tr: &Tr, tests: WaveTests) -> Vec<ReportTest> {
     ]
 }
 
-fn report_comparisons(tr: &Tr, comparison: WaveComparison) -> Vec<ReportComparison> {
+pub(crate) fn report_comparisons(tr: &Tr, comparison: WaveComparison) -> Vec<ReportComparison> {
     let items = comparison.items.into_iter().map(|item| ReportComparison {
         label: format!("{}. {}", item.position + 1, item.prompt),
         tests: report_tests(tr, item.tests),
