@@ -13,6 +13,11 @@
 //!   room's revision while it holds the room row, so a refresh reads, for each room whose
 //!   revision moved, the messages with a newer revision.
 //!
+//! TODO: an UPDATE of an interaction log row or a visit (for example anonymising a
+//! person) is not followed, so the copy keeps the old values until the space is evicted
+//! or cowork restarts. Changing those rows in place needs a signal that makes every
+//! instance read the space again.
+//!
 //! Members, rooms and team memberships are small and read on every request. Every
 //! instance of cowork keeps its own copy and follows the shared database, so several
 //! instances on one PostgreSQL agree.
