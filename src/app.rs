@@ -23,7 +23,7 @@ use crate::lti::nrps::ServiceTokens;
 use crate::net::PlatformHttp;
 use crate::session::SessionKey;
 use crate::store::{DynStore, StoreResult};
-use crate::{chat, keys, lti, unix_now, web};
+use crate::{chat, keys, lti, observability, unix_now, web};
 
 /// Largest accepted request body. A Moodle launch form is about 5 KiB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(web::pages::home))
         .route("/healthz", get(web::pages::healthz))
+        .route("/readyz", get(web::pages::readyz))
         .route("/.well-known/jwks.json", get(web::pages::jwks))
         .route(
             "/lti/login",
@@ -171,6 +172,7 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        .layer(axum::middleware::from_fn(observability::track_latency))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
@@ -183,7 +185,7 @@ fn request_span(request: &Request) -> tracing::Span {
         .get::<MatchedPath>()
         .map(MatchedPath::as_str)
         .unwrap_or("unmatched");
-    if route == "/healthz" {
+    if route == "/healthz" || route == "/readyz" {
         tracing::debug_span!("request", method = %request.method(), route)
     } else {
         tracing::info_span!("request", method = %request.method(), route)
@@ -191,12 +193,46 @@ fn request_span(request: &Request) -> tracing::Span {
 }
 
 /// Serves the app on `listener` until `shutdown` completes, then lets in-flight
-/// requests finish.
+/// requests finish. Serves no metrics, even when `metrics_bind` is set.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_metrics(listener, None, state, shutdown).await
+}
+
+/// Binds the metrics listener at `metrics_bind`, when that is set.
+pub async fn bind_metrics(config: &Config) -> std::io::Result<Option<TcpListener>> {
+    match config.metrics_bind {
+        Some(address) => TcpListener::bind(address).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Like [`serve`], also serving `GET /metrics` on `metrics` until the app stops.
+pub async fn serve_with_metrics(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let metrics_tasks = match metrics {
+        Some(metrics_listener) => {
+            // Installs the recorder before the first request is counted.
+            observability::recorder();
+            tracing::info!(address = %metrics_listener.local_addr()?, "metrics listening");
+            let router = observability::router(state.store.clone());
+            let server = tokio::spawn(async move {
+                if let Err(error) = axum::serve(metrics_listener, router).await {
+                    tracing::error!(%error, "metrics listener failed");
+                }
+            });
+            let upkeep = tokio::spawn(observability::run_upkeep());
+            vec![server, upkeep]
+        }
+        None => Vec::new(),
+    };
     let store = state.store.clone();
     let rosters = tokio::spawn(refresh_rosters(state.clone()));
     let housekeeping = tokio::spawn(async move {
@@ -225,6 +261,9 @@ pub async fn serve(
     housekeeping.abort();
     grade_worker.abort();
     rosters.abort();
+    for task in metrics_tasks {
+        task.abort();
+    }
     result
 }
 

@@ -158,15 +158,29 @@ async fn open_store(config: &Config) -> anyhow::Result<DynStore> {
         .map_err(|error| anyhow::anyhow!("cannot open database: {error}"))
 }
 
+async fn bind_metrics(config: &Config) -> anyhow::Result<Option<TcpListener>> {
+    app::bind_metrics(config).await.map_err(|error| {
+        anyhow::anyhow!(
+            "cannot listen for metrics on {}: {error}",
+            config
+                .metrics_bind
+                .map(|address| address.to_string())
+                .unwrap_or_default()
+        )
+    })
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(config = %config.redacted_summary(), "effective configuration");
     let store = open_store(&config).await?;
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.bind))?;
-    let state = AppState::new(config, store).await?;
+    let metrics_listener = bind_metrics(&config).await?;
+    let state = AppState::new(config, store.clone()).await?;
     tracing::info!(address = %listener.local_addr()?, "cowork listening");
-    app::serve(listener, state, app::shutdown_signal()).await?;
+    app::serve_with_metrics(listener, metrics_listener, state, app::shutdown_signal()).await?;
+    store.close().await;
     tracing::info!("cowork stopped");
     Ok(())
 }
@@ -186,6 +200,7 @@ async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Resu
     let platform_listener = TcpListener::bind(platform_bind)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {platform_bind}: {error}"))?;
+    let metrics_listener = bind_metrics(&config).await?;
     let platform_url = format!("http://{}", platform_listener.local_addr()?);
     let platform = Arc::new(DemoPlatform::new(
         platform_url.clone(),
@@ -217,7 +232,7 @@ async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Resu
     );
     println!("  Press Ctrl+C to stop.");
     let mut stop = stop_rx;
-    let tool = app::serve(tool_listener, state, async move {
+    let tool = app::serve_with_metrics(tool_listener, metrics_listener, state, async move {
         let _ = stop.changed().await;
     });
     let signal = async {

@@ -18,6 +18,8 @@ const MAX_UPLOAD_BYTES: u64 = 1024 * 1024 * 1024;
 pub struct Config {
     /// Address the HTTP listener binds.
     pub bind: SocketAddr,
+    /// Address of the listener that serves `/metrics`; `None` serves no metrics.
+    pub metrics_bind: Option<SocketAddr>,
     /// Origin that browsers and platforms use to reach cowork, without a trailing slash.
     pub public_url: Url,
     pub database_url: String,
@@ -66,6 +68,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            metrics_bind: None,
             public_url: Url::parse("http://127.0.0.1:3000").expect("valid default URL"),
             database_url: "sqlite://cowork.db".to_string(),
             session_ttl_secs: 8 * 3600,
@@ -99,6 +102,9 @@ pub struct ConfigArgs {
     /// Address to listen on, e.g. 127.0.0.1:3000.
     #[arg(long, env = "COWORK_BIND", global = true)]
     pub bind: Option<SocketAddr>,
+    /// Address of a listener that serves Prometheus metrics at /metrics, e.g. 127.0.0.1:9100 (default: none).
+    #[arg(long, env = "COWORK_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
     /// Base URL that browsers and platforms use to reach cowork, e.g. https://cowork.example.edu.
     #[arg(long, env = "COWORK_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -169,6 +175,7 @@ pub struct ConfigArgs {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     bind: Option<SocketAddr>,
+    metrics_bind: Option<SocketAddr>,
     public_url: Option<String>,
     database_url: Option<String>,
     session_ttl_secs: Option<i64>,
@@ -226,6 +233,7 @@ impl Config {
 
         let config = Config {
             bind: args.bind.or(file.bind).unwrap_or(defaults.bind),
+            metrics_bind: args.metrics_bind.or(file.metrics_bind),
             public_url,
             database_url: args
                 .database_url
@@ -373,7 +381,8 @@ impl Config {
         format!("{}{}", self.public_base(), path)
     }
 
-    /// Formats the effective settings as TOML with the credentials in the database URL hidden.
+    /// Formats the effective settings as TOML with the database URL's password hidden,
+    /// whether it is given in the user info or as a `password` query parameter.
     pub fn redacted_summary(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url_password(&self.database_url);
@@ -413,14 +422,35 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// Query parameters of a database URL that carry a password (sqlx's PostgreSQL options).
+const PASSWORD_PARAMETERS: [&str; 2] = ["password", "sslpassword"];
+
 fn redact_url_password(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("REDACTED"));
-            url.to_string()
-        }
-        _ => raw.to_string(),
+    let Ok(mut url) = Url::parse(raw) else {
+        // Not a URL, e.g. a bare SQLite path; nothing in it is a password by syntax.
+        return raw.to_string();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("REDACTED"));
     }
+    let has_secret_parameter = url
+        .query_pairs()
+        .any(|(name, _)| PASSWORD_PARAMETERS.contains(&name.as_ref()));
+    if has_secret_parameter {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                let shown = if PASSWORD_PARAMETERS.contains(&name.as_ref()) {
+                    "REDACTED".to_string()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), shown)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
@@ -546,5 +576,65 @@ mod tests {
         let summary = config.redacted_summary();
         assert!(!summary.contains("secret"), "{summary}");
         assert!(summary.contains("REDACTED"), "{summary}");
+    }
+
+    #[test]
+    fn summary_hides_password_parameters() {
+        let config = Config {
+            database_url: "postgres://db.example.edu/cowork?sslmode=require&password=secret1\
+                           &sslpassword=secret2"
+                .into(),
+            ..Default::default()
+        };
+        let summary = config.redacted_summary();
+        assert!(!summary.contains("secret1"), "{summary}");
+        assert!(!summary.contains("secret2"), "{summary}");
+        assert!(summary.contains("sslmode=require"), "{summary}");
+        assert!(summary.contains("db.example.edu/cowork"), "{summary}");
+    }
+
+    #[test]
+    fn summary_keeps_plain_settings() {
+        let config = Config {
+            database_url: "sqlite:///var/lib/cowork/cowork.db".into(),
+            metrics_bind: Some("127.0.0.1:9100".parse().unwrap()),
+            ..Default::default()
+        };
+        let summary = config.redacted_summary();
+        assert!(
+            summary.contains("database_url = \"sqlite:///var/lib/cowork/cowork.db\""),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("metrics_bind = \"127.0.0.1:9100\""),
+            "{summary}"
+        );
+        assert!(summary.contains("bind = \"127.0.0.1:3000\""), "{summary}");
+    }
+
+    #[test]
+    fn metrics_bind_from_file_and_flag() {
+        let path = std::env::temp_dir().join(format!("cowork-metrics-{}.toml", std::process::id()));
+        std::fs::write(&path, "metrics_bind = \"127.0.0.1:9100\"\n").unwrap();
+        let from_file = Config::load(&ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_file.metrics_bind,
+            Some("127.0.0.1:9100".parse().unwrap())
+        );
+        let from_flag = Config::load(&ConfigArgs {
+            config: Some(path),
+            metrics_bind: Some("127.0.0.1:9200".parse().unwrap()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_flag.metrics_bind,
+            Some("127.0.0.1:9200".parse().unwrap())
+        );
+        assert_eq!(Config::default().metrics_bind, None);
     }
 }

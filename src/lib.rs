@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod keys;
 pub mod lti;
 pub mod net;
+pub mod observability;
 pub mod roster;
 pub mod session;
 pub mod store;

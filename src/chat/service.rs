@@ -9,6 +9,7 @@ use super::markdown;
 use super::protocol::{MessageView, ServerMessage, REACTIONS};
 use crate::i18n::{Lang, Msg};
 use crate::lti::claims::SpaceRole;
+use crate::observability;
 use crate::store::chat::{Moderation, NewMessage, StoredMessage};
 use crate::store::{DynStore, StoreError};
 
@@ -160,6 +161,7 @@ impl Chat {
             .await?
             .ok_or(ChatError::NotFound(Msg::new("error-chat-room-archived")))?;
         self.publish(&stored);
+        observability::chat_message_posted();
         Ok(stored)
     }
 

@@ -22,6 +22,7 @@ use super::service::{Chat, ChatError, Draft, Participant};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::{Msg, Tr};
+use crate::observability::OpenConnection;
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::Moderation;
 use crate::unix_now;
@@ -73,6 +74,7 @@ pub async fn space_socket(
         .read_buffer_size(SOCKET_BUFFER_BYTES)
         .write_buffer_size(SOCKET_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
+            let _open = OpenConnection::open();
             let (sink, stream) = socket.split();
             run_connection(sink, stream, chat, participant).await;
         }))

@@ -13,6 +13,7 @@ use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
 use crate::net::{describe, read_capped, PlatformHttp};
+use crate::observability::{self, FetchOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -105,22 +106,32 @@ impl JwksCache {
             url: url.to_string(),
             reason,
         };
+        let unsent = |error: String| {
+            observability::jwks_fetched(FetchOutcome::Failed);
+            failed(error)
+        };
+        let rejected = |error: String| {
+            observability::jwks_fetched(FetchOutcome::Rejected);
+            failed(error)
+        };
         tracing::info!(%url, "fetching platform JWKS");
         let response = self
             .http
             .get(url)
-            .map_err(|error| failed(error.to_string()))?
+            .map_err(|error| unsent(error.to_string()))?
             .timeout(Duration::from_secs(5))
             .send()
             .await
-            .map_err(|error| failed(describe(&error)))?;
+            .map_err(|error| unsent(describe(&error)))?;
         if !response.status().is_success() {
-            return Err(failed(format!("HTTP status {}", response.status())));
+            return Err(rejected(format!("HTTP status {}", response.status())));
         }
         let body = read_capped(response, MAX_JWKS_BYTES)
             .await
-            .map_err(failed)?;
-        parse_jwks(&body).map_err(failed)
+            .map_err(unsent)?;
+        let keys = parse_jwks(&body).map_err(rejected)?;
+        observability::jwks_fetched(FetchOutcome::Success);
+        Ok(keys)
     }
 }
 

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::grading::rule::GradingRule;
 use crate::i18n::Tr;
+use crate::observability::{self, LaunchStage};
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::chat::DefaultRoomNames;
 use crate::store::deep_linking::Placement;
@@ -64,6 +65,7 @@ async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response
                 client_id = platform.as_ref().map(|p| p.client_id.as_str()),
                 "launch rejected"
             );
+            observability::launch_rejected(LaunchStage::Launch, error.check);
             return Err(AppError::Launch(error));
         }
     };
@@ -75,10 +77,14 @@ async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response
         "launch accepted"
     );
 
-    if launch.message_type == claims::DEEP_LINKING_REQUEST {
-        return web::deep_link::begin(state, &platform, &launch, now).await;
-    }
-    start_session(state, &platform, &launch, now).await
+    let deep_linking = launch.message_type == claims::DEEP_LINKING_REQUEST;
+    let response = if deep_linking {
+        web::deep_link::begin(state, &platform, &launch, now).await?
+    } else {
+        start_session(state, &platform, &launch, now).await?
+    };
+    observability::launch_completed(deep_linking);
+    Ok(response)
 }
 
 /// A rejected launch, with the registration when its state led to one (for the log).

@@ -15,6 +15,7 @@ use super::error::{Check, LaunchError};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::Msg;
+use crate::observability::{self, LaunchStage};
 use crate::store::{LoginState, Platform};
 use crate::{random_token, unix_now};
 
@@ -52,6 +53,7 @@ pub async fn login_post(
 async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, AppError> {
     let rejected = |error: LaunchError| {
         tracing::warn!(check = error.check.code(), detail = %error.detail, "login rejected");
+        observability::launch_rejected(LaunchStage::Login, error.check);
         AppError::Login(error)
     };
     check_parameters(&request).map_err(rejected)?;

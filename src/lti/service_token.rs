@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys;
 use crate::net::{check_url, PlatformHttp};
+use crate::observability::{self, FetchOutcome};
 use crate::store::{DynStore, Platform, StoreError};
 use crate::{random_token, unix_now};
 
@@ -141,7 +142,15 @@ impl ServiceTokens {
                 return Ok(token.clone());
             }
         }
-        let fresh = self.request(platform, &scope).await?;
+        let fresh = self.request(platform, &scope).await;
+        observability::token_fetched(match &fresh {
+            Ok(_) => FetchOutcome::Success,
+            Err(TokenError::Rejected { .. } | TokenError::InvalidReply { .. }) => {
+                FetchOutcome::Rejected
+            }
+            Err(_) => FetchOutcome::Failed,
+        });
+        let fresh = fresh?;
         *cached = Some(fresh.clone());
         Ok(fresh)
     }

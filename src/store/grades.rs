@@ -106,6 +106,15 @@ pub struct OutboxRow {
     pub finished_at: Option<i64>,
 }
 
+/// The undelivered part of the grade outbox, over all spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxBacklog {
+    /// Rows in `pending` or `sending`.
+    pub undelivered: i64,
+    /// The earliest `due_since` among those rows; `None` when there are none.
+    pub oldest_due_since: Option<i64>,
+}
+
 #[async_trait]
 pub trait GradeStore: Send + Sync {
     /// Records where a space's grades go. A launch without a line item keeps the one
@@ -207,4 +216,6 @@ pub trait GradeStore: Send + Sync {
     async fn retry_dead_grade(&self, space_id: i64, id: i64, now: i64) -> StoreResult<bool>;
     /// The outbox rows of a space, newest first.
     async fn outbox(&self, space_id: i64, limit: i64) -> StoreResult<Vec<OutboxRow>>;
+    /// Counts the undelivered grades of every space (`pending` and `sending` rows).
+    async fn outbox_backlog(&self) -> StoreResult<OutboxBacklog>;
 }

@@ -442,6 +442,17 @@ macro_rules! impl_grade_store {
                 .fetch_all(&self.pool)
                 .await?)
             }
+
+            async fn outbox_backlog(
+                &self,
+            ) -> $crate::store::StoreResult<$crate::store::grades::OutboxBacklog> {
+                Ok(sqlx::query_as(
+                    "SELECT COUNT(*) AS undelivered, MIN(due_since) AS oldest_due_since \
+                     FROM grade_outbox WHERE status IN ('pending', 'sending')",
+                )
+                .fetch_one(&self.pool)
+                .await?)
+            }
         }
     };
 }

@@ -206,6 +206,8 @@ pub trait Store:
 {
     /// Checks that the database responds.
     async fn ping(&self) -> StoreResult<()>;
+    /// Closes every connection after waiting for those in use; later queries fail.
+    async fn close(&self);
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
     /// Returns every stored tool key: current keys first, then retired ones, newest first.

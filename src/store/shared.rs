@@ -16,6 +16,10 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
             async fn insert_tool_key(
                 &self,
                 key: &$crate::store::ToolKey,

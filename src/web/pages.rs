@@ -1,11 +1,14 @@
 //! Pages that need no session: the front page, health, the tool JWKS, and the response to
 //! a plain GET of the launch URL.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
@@ -70,6 +73,41 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppErro
 
 pub async fn healthz() -> &'static str {
     "ok"
+}
+
+/// How long `/readyz` waits for the database to return the result of `SELECT 1`.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Reports readiness: 200 when the database returns `SELECT 1` within [`READY_TIMEOUT`], else
+/// 503. The body names the failed check but not the database error, which goes to the log.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let message = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => {
+            return Json(json!({ "status": "ready", "database": "ok" })).into_response();
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness check: database query failed");
+            "The database query SELECT 1 failed.".to_string()
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_secs = READY_TIMEOUT.as_secs(),
+                "readiness check: database did not answer in time"
+            );
+            format!(
+                "The database did not answer SELECT 1 within {} seconds.",
+                READY_TIMEOUT.as_secs()
+            )
+        }
+    };
+    let body = json!({
+        "status": "unavailable",
+        "error": "database_unavailable",
+        "message": message,
+        "hint": "Check that the database server is running and reachable at the configured \
+                 database_url; the cowork log has the error.",
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 pub async fn jwks(

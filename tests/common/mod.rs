@@ -41,6 +41,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub tool_url: String,
     pub platform_url: String,
+    /// Base URL of the metrics listener, when the configuration set `metrics_bind`.
+    pub metrics_url: Option<String>,
     pub platform: Arc<DemoPlatform>,
     pub state: AppState,
     /// Faults injected in front of the demo platform (token endpoint and gradebook).
@@ -168,6 +170,10 @@ pub async fn spawn_custom(
         ..Config::default()
     };
     adjust(&mut config);
+    let metrics_listener = app::bind_metrics(&config).await.unwrap();
+    let metrics_url = metrics_listener
+        .as_ref()
+        .map(|listener| format!("http://{}", listener.local_addr().unwrap()));
 
     let (store, schema) = fresh_store_with_guard(backend, dir.path()).await;
     let platform = Arc::new(DemoPlatform::new(platform_url.clone(), tool_url.clone()));
@@ -180,9 +186,14 @@ pub async fn spawn_custom(
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tool_stop = stop_rx.clone();
-    tokio::spawn(app::serve(tool_listener, state.clone(), async move {
-        let _ = tool_stop.changed().await;
-    }));
+    tokio::spawn(app::serve_with_metrics(
+        tool_listener,
+        metrics_listener,
+        state.clone(),
+        async move {
+            let _ = tool_stop.changed().await;
+        },
+    ));
     let mut platform_stop = stop_rx;
     let faults = Arc::new(moodle::Faults::default());
     let router = moodle::with_faults(demo::router(platform.clone()), faults.clone());
@@ -198,6 +209,7 @@ pub async fn spawn_custom(
         backend,
         tool_url,
         platform_url,
+        metrics_url,
         platform,
         state,
         faults,
