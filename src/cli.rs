@@ -117,7 +117,15 @@ struct PlatformFile {
 /// Parses the command line, runs the command, and maps failures to exit code 1.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    let json_logs = match std::env::var("COWORK_LOG_FORMAT").as_deref() {
+        Err(_) | Ok("") | Ok("text") => false,
+        Ok("json") => true,
+        Ok(other) => {
+            eprintln!("error: COWORK_LOG_FORMAT is \"{other}\"; set it to text or json");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(json_logs);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(execute(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,13 +136,18 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+/// Sends logs to standard error, as text or as one JSON object per line.
+fn init_tracing(json: bool) {
     let filter =
         EnvFilter::try_from_env("COWORK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
 }
 
 async fn execute(cli: Cli) -> anyhow::Result<()> {

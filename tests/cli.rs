@@ -252,3 +252,49 @@ fn platform_invite_rejects_bad_validity() {
         stderr(&output)
     );
 }
+
+#[test]
+fn json_logs_one_object_per_line() {
+    let cowork = Cowork::new();
+    let database = format!("sqlite://{}", cowork.dir.path().join("json.db").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_cowork"))
+        .args(["keys", "rotate"])
+        .env("COWORK_DATABASE_URL", database)
+        .env("COWORK_LOG", "sqlx=debug")
+        .env("COWORK_LOG_FORMAT", "json")
+        .env_remove("COWORK_CONFIG")
+        .current_dir(cowork.dir.path())
+        .output()
+        .expect("run cowork");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let logs = stderr(&output);
+    let lines: Vec<&str> = logs.lines().filter(|line| !line.is_empty()).collect();
+    assert!(!lines.is_empty(), "the migrations log their statements");
+    for line in lines {
+        let entry: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}"));
+        assert_eq!(entry["level"], "DEBUG", "{line}");
+        assert!(entry["timestamp"].is_string(), "{line}");
+        assert!(
+            entry["target"].as_str().unwrap().starts_with("sqlx"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn unknown_log_format_rejected() {
+    let cowork = Cowork::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_cowork"))
+        .args(["keys", "rotate"])
+        .env("COWORK_LOG_FORMAT", "xml")
+        .current_dir(cowork.dir.path())
+        .output()
+        .expect("run cowork");
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("COWORK_LOG_FORMAT is \"xml\"; set it to text or json"),
+        "{message}"
+    );
+}
