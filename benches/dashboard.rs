@@ -327,8 +327,8 @@ async fn seed(seeder: &Seeder, space_id: i64, students: usize, events: usize) ->
             &interactions,
         )
         .await;
-    // Autovacuum would have visited tables after this many inserts; without it
-    // PostgreSQL cannot answer counts from the indexes alone.
+    // Autovacuum would have visited the tables after this many inserts. Without that
+    // visit, PostgreSQL cannot count rows from the indexes alone.
     if let Seeder::Postgres(pool) = seeder {
         sqlx::query("VACUUM ANALYZE").execute(pool).await.unwrap();
     }

@@ -77,7 +77,7 @@ impl Space {
     }
 }
 
-/// A visit without the time it ended, which the copy does not follow.
+/// Returns each visit without the time it ended, which the copy does not follow.
 fn entered(visits: &[RoomVisit]) -> Vec<(i64, i64, i64)> {
     visits
         .iter()

@@ -10,7 +10,7 @@
 //!   (rows inserted with an older stamp, or removed), the table is read again in full.
 //!   Rows inserted during the refresh carry newer stamps, so they never cause a full read.
 //! - Chat messages change: they are edited and deleted. Every post or change raises the
-//!   room's revision while it holds the room row, so a refresh reads, for each room whose
+//!   room's revision while it locks the room row, so a refresh reads, for each room whose
 //!   revision moved, the messages with a newer revision.
 //!
 //! TODO: an UPDATE of an interaction log row or a visit (for example anonymising a

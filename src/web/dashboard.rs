@@ -26,7 +26,7 @@ use crate::error::{AppError, ErrorResponse};
 use crate::i18n::{Msg, Tr};
 use crate::unix_now;
 use crate::web::charts::{self, number, Node, Series};
-use crate::web::questionnaire_comparison::{compare_waves, WaveAnswers};
+use crate::web::questionnaire_comparison::compare_waves;
 use crate::web::questionnaire_pages::{report_comparisons, ReportComparison};
 use crate::web::questionnaire_results::wave_result;
 use crate::web::rooms::participant;
@@ -617,21 +617,10 @@ async fn questionnaire_lines(
     }
     let mut comparisons = Vec::new();
     for (post_id, pre_id) in posts {
-        let (Some((pre_items, pre_answers)), Some((post_items, post_answers))) =
-            (loaded.get(&pre_id), loaded.get(&post_id))
-        else {
+        let (Some(pre), Some(post)) = (loaded.get(&pre_id), loaded.get(&post_id)) else {
             continue;
         };
-        let comparison = compare_waves(
-            WaveAnswers {
-                items: pre_items,
-                answers: pre_answers,
-            },
-            WaveAnswers {
-                items: post_items,
-                answers: post_answers,
-            },
-        );
+        let comparison = compare_waves(pre.into(), post.into());
         let title = lines
             .iter()
             .find(|line| line.id == post_id)

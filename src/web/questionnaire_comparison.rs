@@ -60,6 +60,12 @@ pub struct WaveAnswers<'a> {
     pub answers: &'a [ResponseAnswer],
 }
 
+impl<'a> From<&'a (Vec<Item>, Vec<ResponseAnswer>)> for WaveAnswers<'a> {
+    fn from((items, answers): &'a (Vec<Item>, Vec<ResponseAnswer>)) -> Self {
+        WaveAnswers { items, answers }
+    }
+}
+
 /// Returns each response's score (the mean of its values of `item_ids`) with its pair
 /// key, for responses that answered every one of the items.
 fn scores(item_ids: &[i64], answers: &[ResponseAnswer]) -> Vec<(Option<String>, f64)> {

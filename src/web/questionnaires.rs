@@ -27,7 +27,7 @@ use crate::store::questionnaires::{
 };
 use crate::unix_now;
 use crate::web::help::{text_length, too_long};
-use crate::web::questionnaire_comparison::{compare_waves, WaveAnswers, WaveComparison};
+use crate::web::questionnaire_comparison::{compare_waves, WaveComparison};
 use crate::web::questionnaire_pages;
 use crate::web::questionnaire_results::{
     group_indices, scale_points, value_range, wave_result, Team, WaveResult,
@@ -898,16 +898,7 @@ pub(crate) async fn build_results(
         loaded.push((items, answers));
     }
     let comparison = match loaded.as_slice() {
-        [(pre_items, pre_answers), (post_items, post_answers)] => Some(compare_waves(
-            WaveAnswers {
-                items: pre_items,
-                answers: pre_answers,
-            },
-            WaveAnswers {
-                items: post_items,
-                answers: post_answers,
-            },
-        )),
+        [pre, post] => Some(compare_waves(pre.into(), post.into())),
         _ => None,
     };
     Ok(Results {
