@@ -233,47 +233,116 @@ pub async fn serve_with_metrics(
         }
         None => Vec::new(),
     };
-    let store = state.store.clone();
-    let rosters = tokio::spawn(refresh_rosters(state.clone()));
-    let housekeeping = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(Duration::from_secs(300));
-        loop {
-            ticker.tick().await;
-            let now = unix_now();
-            match store.purge_login_states(now).await {
-                Ok(count) => tracing::debug!(count, "purged expired login states"),
-                Err(error) => tracing::warn!(%error, "purging expired login states failed"),
+    let cluster = match chat::cluster::join(&state.store, &state.chat.hub).await {
+        Ok(cluster) => cluster,
+        Err(error) => {
+            for task in metrics_tasks {
+                task.abort();
             }
-            match store.purge_sessions(now).await {
-                Ok(count) => tracing::debug!(count, "purged expired sessions"),
-                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
-            }
-            match store.purge_deep_link_requests(now).await {
-                Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
-                Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
-            }
+            return Err(std::io::Error::other(format!(
+                "cannot share chat and presence through PostgreSQL: {error}"
+            )));
         }
-    });
-    let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone()));
+    };
+    let instance_id = state
+        .chat
+        .hub
+        .cluster_link()
+        .map(|link| link.instance_id.clone())
+        .unwrap_or_else(|| crate::random_token(9));
+    let rosters = tokio::spawn(refresh_rosters(state.clone(), instance_id.clone()));
+    let housekeeping = tokio::spawn(housekeeping(state.store.clone(), instance_id));
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone(), worker_stop));
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
-    grade_worker.abort();
     rosters.abort();
+    // Scores in flight are finished and recorded, so none is sent twice by another
+    // instance; the HTTP client's own limit bounds the wait.
+    let _ = stop_worker.send(true);
+    if tokio::time::timeout(WORKER_STOP_LIMIT, grade_worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "the grade worker did not stop in time; its claimed scores wait for their lease to end"
+        );
+    }
+    if let Some(cluster) = cluster {
+        cluster.leave().await;
+    }
     for task in metrics_tasks {
         task.abort();
     }
     result
 }
 
-/// Refreshes course rosters older than `roster_refresh_secs`, checking every five minutes.
-async fn refresh_rosters(state: AppState) {
-    let max_age = Duration::from_secs(state.config.roster_refresh_secs);
-    let mut ticker = tokio::time::interval(Duration::from_secs(300));
+/// The longest wait for scores in flight at shutdown: one platform request's limit and
+/// the time to record its outcome.
+const WORKER_STOP_LIMIT: Duration = Duration::from_secs(30);
+/// How often each instance asks whether a periodic job is due.
+const JOB_CHECK: Duration = Duration::from_secs(60);
+/// Period of the purge of expired login states, sessions and deep linking requests.
+const HOUSEKEEPING_SECS: i64 = 300;
+/// Period of the check for rosters to refresh.
+const ROSTER_CHECK_SECS: i64 = 300;
+
+/// Claims the run of a periodic job; with several instances, exactly one runs it.
+async fn claim(store: &DynStore, job: &str, instance_id: &str, period_secs: i64) -> bool {
+    match store
+        .claim_job(job, instance_id, unix_now(), period_secs)
+        .await
+    {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            tracing::warn!(%error, job, "claiming a periodic job failed");
+            false
+        }
+    }
+}
+
+/// Purges expired login states, sessions and deep linking requests every five minutes.
+async fn housekeeping(store: DynStore, instance_id: String) {
+    let mut ticker = tokio::time::interval(JOB_CHECK);
     loop {
         ticker.tick().await;
-        crate::roster::refresh_due(&state, max_age).await;
+        if !claim(&store, "housekeeping", &instance_id, HOUSEKEEPING_SECS).await {
+            continue;
+        }
+        let now = unix_now();
+        match store.purge_login_states(now).await {
+            Ok(count) => tracing::debug!(count, "purged expired login states"),
+            Err(error) => tracing::warn!(%error, "purging expired login states failed"),
+        }
+        match store.purge_sessions(now).await {
+            Ok(count) => tracing::debug!(count, "purged expired sessions"),
+            Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+        }
+        match store.purge_deep_link_requests(now).await {
+            Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
+            Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
+        }
+    }
+}
+
+/// Refreshes course rosters older than `roster_refresh_secs`, checking every five minutes.
+async fn refresh_rosters(state: AppState, instance_id: String) {
+    let max_age = Duration::from_secs(state.config.roster_refresh_secs);
+    let mut ticker = tokio::time::interval(JOB_CHECK);
+    loop {
+        ticker.tick().await;
+        if claim(
+            &state.store,
+            "roster_refresh",
+            &instance_id,
+            ROSTER_CHECK_SECS,
+        )
+        .await
+        {
+            crate::roster::refresh_due(&state, max_age).await;
+        }
     }
 }
 

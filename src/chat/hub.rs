@@ -10,17 +10,20 @@
 //! event, with only the latest change of each person. A class of n students connecting
 //! at once then costs a few frames per connection rather than n.
 //!
-//! NOTE: events reach only connections of this process; instances sharing a PostgreSQL
-//! database do not see each other's events yet.
+//! When instances share a PostgreSQL database, the hub is linked to the cluster (see
+//! [`super::cluster`]): what [`Hub::publish`] and the presence batches send locally is
+//! also forwarded to the other instances, and their events arrive through
+//! [`Hub::deliver`] and [`Hub::deliver_presence`], which do not forward again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+use super::cluster::{Link, Notice};
 use super::protocol::ServerMessage;
 
 /// Events buffered per space before a slow connection must resynchronise.
@@ -41,7 +44,7 @@ pub struct Event {
 }
 
 /// A connected person and their room and status, as other participants see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceEntry {
     pub user_id: i64,
     pub name: String,
@@ -51,7 +54,7 @@ pub struct PresenceEntry {
 }
 
 /// A person's latest presence: their entry and whether they are connected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceChange {
     #[serde(flatten)]
     pub entry: PresenceEntry,
@@ -88,11 +91,23 @@ impl SpaceState {
 pub struct Hub {
     spaces: Mutex<HashMap<i64, SpaceState>>,
     room_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Set while other instances share the database.
+    link: Mutex<Option<Arc<Link>>>,
 }
 
 impl Hub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Links the hub to the other instances, replacing an earlier link.
+    pub fn link(&self, link: Option<Arc<Link>>) {
+        *self.link.lock().expect("hub link lock") = link;
+    }
+
+    /// This instance's link to the others, when it has one.
+    pub fn cluster_link(&self) -> Option<Arc<Link>> {
+        self.link.lock().expect("hub link lock").clone()
     }
 
     /// Subscribes to a space's events.
@@ -118,8 +133,24 @@ impl Hub {
     }
 
     /// Sends an event to the connections in its room, or to every connection of the space
-    /// when it belongs to no room. No listener means no work.
+    /// when it belongs to no room, on this instance and on the others.
     pub fn publish(&self, space_id: i64, event: Event) {
+        if let Some(link) = self.cluster_link() {
+            link.forward(Notice::Event {
+                space_id,
+                room_id: event.room_id,
+                payload: event.payload.as_str().to_owned(),
+                moderator_payload: event
+                    .moderator_payload
+                    .as_ref()
+                    .map(|payload| payload.as_str().to_owned()),
+            });
+        }
+        self.deliver(space_id, event);
+    }
+
+    /// Sends an event to the connections of this instance only. No listener means no work.
+    pub fn deliver(&self, space_id: i64, event: Event) {
         let mut spaces = self.spaces.lock().expect("hub lock");
         let Some(space) = spaces.get_mut(&space_id) else {
             return;
@@ -225,12 +256,42 @@ impl Hub {
             return;
         }
         changes.sort_by_key(|change| change.entry.user_id);
-        let payload = ServerMessage::Presence { changes: &changes }.to_json();
-        let _ = space.sender.send(Arc::new(Event {
-            room_id: None,
-            payload: Utf8Bytes::from(payload),
-            moderator_payload: None,
-        }));
+        send_presence(&space.sender, &changes);
+        drop(spaces);
+        if let Some(link) = self.cluster_link() {
+            link.forward(Notice::Presence { space_id, changes });
+        }
+    }
+
+    /// Sends presence changes that came from another instance to this instance's
+    /// connections. A person still connected here stays online whatever the other
+    /// instance says.
+    pub fn deliver_presence(&self, space_id: i64, changes: Vec<PresenceChange>) {
+        let spaces = self.spaces.lock().expect("hub lock");
+        let Some(space) = spaces.get(&space_id) else {
+            return;
+        };
+        let changes: Vec<PresenceChange> = changes
+            .into_iter()
+            .filter(|change| change.online || !space.online.contains_key(&change.entry.user_id))
+            .collect();
+        if !changes.is_empty() {
+            send_presence(&space.sender, &changes);
+        }
+    }
+
+    /// Asks every connection of this instance to load its room again, after events may
+    /// have been missed.
+    pub fn resync_all(&self) {
+        let spaces = self.spaces.lock().expect("hub lock");
+        let payload = Utf8Bytes::from(ServerMessage::Resync.to_json());
+        for space in spaces.values() {
+            let _ = space.sender.send(Arc::new(Event {
+                room_id: None,
+                payload: payload.clone(),
+                moderator_payload: None,
+            }));
+        }
     }
 
     /// Everyone connected to a space right now, by name.
@@ -249,6 +310,16 @@ impl Hub {
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
         entries
     }
+}
+
+/// Sends one presence event to the space-wide channel.
+fn send_presence(sender: &broadcast::Sender<Arc<Event>>, changes: &[PresenceChange]) {
+    let payload = ServerMessage::Presence { changes }.to_json();
+    let _ = sender.send(Arc::new(Event {
+        room_id: None,
+        payload: Utf8Bytes::from(payload),
+        moderator_payload: None,
+    }));
 }
 
 #[cfg(test)]
@@ -365,6 +436,35 @@ mod tests {
         hub.publish(7, message_event(1, "a new listener hears this"));
         let event = later.recv().await.unwrap();
         assert_eq!(event.payload.as_str(), "a new listener hears this");
+    }
+
+    #[tokio::test]
+    async fn remote_offline_ignored_while_connected_here() {
+        let hub = Arc::new(Hub::new());
+        let mut receiver = hub.subscribe(7);
+        hub.connect(7, entry(1, "available"));
+        let offline = |user_id| PresenceChange {
+            entry: entry(user_id, "available"),
+            online: false,
+        };
+        hub.deliver_presence(7, vec![offline(1), offline(2)]);
+        let changes = changes_of(&receiver.recv().await.unwrap());
+        assert_eq!(changes.len(), 1, "person 1 is still connected here");
+        assert_eq!(changes[0]["user_id"], 2);
+        hub.deliver_presence(7, vec![offline(1)]);
+        assert!(receiver.try_recv().is_err(), "nothing left to send");
+    }
+
+    #[tokio::test]
+    async fn resync_reaches_every_space() {
+        let hub = Arc::new(Hub::new());
+        let mut first = hub.subscribe(7);
+        let mut second = hub.subscribe(8);
+        hub.resync_all();
+        for receiver in [&mut first, &mut second] {
+            let event = receiver.recv().await.unwrap();
+            assert_eq!(event.payload.as_str(), r#"{"type":"resync"}"#);
+        }
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Real-time chat in the rooms of a space: the message rules, Markdown rendering, the
-//! in-process event hub and the WebSocket protocol.
+//! event hub, its link to other instances and the WebSocket protocol.
 
+pub mod cluster;
 pub mod hub;
 pub mod markdown;
 pub mod protocol;

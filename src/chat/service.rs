@@ -4,14 +4,17 @@
 
 use std::sync::Arc;
 
-use super::hub::{Event, Hub};
+use super::cluster::{entry_of, STALE_AFTER};
+use super::hub::{Event, Hub, PresenceEntry};
 use super::markdown;
 use super::protocol::{MessageView, ServerMessage, REACTIONS};
 use crate::i18n::{Lang, Msg};
 use crate::lti::claims::SpaceRole;
 use crate::observability;
 use crate::store::chat::{Moderation, NewMessage, StoredMessage};
+use crate::store::cluster::LivePresence;
 use crate::store::{DynStore, StoreError};
+use crate::unix_now;
 
 /// The person acting in a space, from their session.
 #[derive(Debug, Clone)]
@@ -92,6 +95,105 @@ pub struct Chat {
 }
 
 impl Chat {
+    /// Records one more connection of a person; true when they just came online on this
+    /// instance.
+    pub async fn connect_presence(&self, space_id: i64, entry: PresenceEntry) -> bool {
+        let first = self.hub.connect(space_id, entry.clone());
+        self.share_presence(space_id, &entry).await;
+        first
+    }
+
+    /// Changes a connected person's room or status; returns their new entry.
+    pub async fn update_presence(
+        &self,
+        space_id: i64,
+        user_id: i64,
+        change: impl FnOnce(&mut PresenceEntry),
+    ) -> Option<PresenceEntry> {
+        let entry = self.hub.update_presence(space_id, user_id, change)?;
+        self.share_presence(space_id, &entry).await;
+        Some(entry)
+    }
+
+    /// Records a closed connection; true when the person is now connected through no
+    /// instance at all.
+    pub async fn disconnect_presence(&self, space_id: i64, user_id: i64) -> bool {
+        if !self.hub.disconnect(space_id, user_id) {
+            return false;
+        }
+        let Some(link) = self.hub.cluster_link() else {
+            return true;
+        };
+        let instance_id = &link.instance_id;
+        if let Err(error) = self
+            .store
+            .remove_live_presence(instance_id, space_id, user_id)
+            .await
+        {
+            tracing::warn!(%error, space_id, user_id, "removing shared presence failed");
+        }
+        let alive_since = unix_now() - STALE_AFTER;
+        match self
+            .store
+            .connected_elsewhere(instance_id, space_id, user_id, alive_since)
+            .await
+        {
+            Ok(elsewhere) => !elsewhere,
+            Err(error) => {
+                tracing::warn!(%error, space_id, user_id, "reading shared presence failed");
+                true
+            }
+        }
+    }
+
+    /// Everyone connected to a space through this instance or, when instances share the
+    /// database, through any live one; sorted by name.
+    pub async fn online(&self, space_id: i64) -> Vec<PresenceEntry> {
+        let mut entries = self.hub.online(space_id);
+        let Some(link) = self.hub.cluster_link() else {
+            return entries;
+        };
+        let rows = match self
+            .store
+            .live_presence(space_id, unix_now() - STALE_AFTER)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, space_id, "reading shared presence failed");
+                return entries;
+            }
+        };
+        let mut seen: std::collections::HashSet<i64> =
+            entries.iter().map(|entry| entry.user_id).collect();
+        for row in rows {
+            if row.instance_id != link.instance_id && seen.insert(row.user_id) {
+                entries.push(entry_of(&row));
+            }
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
+        entries
+    }
+
+    /// Writes a person's presence for the other instances, when there are any.
+    async fn share_presence(&self, space_id: i64, entry: &PresenceEntry) {
+        let Some(link) = self.hub.cluster_link() else {
+            return;
+        };
+        let row = LivePresence {
+            instance_id: link.instance_id.clone(),
+            space_id,
+            user_id: entry.user_id,
+            name: entry.name.clone(),
+            role: entry.role.clone(),
+            room_id: entry.room_id,
+            status: entry.status.clone(),
+        };
+        if let Err(error) = self.store.put_live_presence(&row, unix_now()).await {
+            tracing::warn!(%error, space_id, user_id = entry.user_id, "sharing presence failed");
+        }
+    }
+
     pub async fn post(
         &self,
         who: &Participant,

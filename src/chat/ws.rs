@@ -212,11 +212,15 @@ impl Connection {
         };
         if let Some(user_id) = self.who.user_id {
             let entry = self.presence_entry(user_id, None);
-            if self.chat.hub.connect(self.who.space_id, entry.clone()) {
+            if self
+                .chat
+                .connect_presence(self.who.space_id, entry.clone())
+                .await
+            {
                 self.publish_presence(entry, true);
             }
         }
-        let online = self.chat.hub.online(self.who.space_id);
+        let online = self.chat.online(self.who.space_id).await;
         let edit_window_secs = match store.space_settings(self.who.space_id).await {
             Ok(settings) => settings.edit_window_secs,
             Err(error) => return self.error(&ChatError::Storage(error)).await,
@@ -251,7 +255,11 @@ impl Connection {
         {
             tracing::warn!(%error, user_id, "recording last seen time failed");
         }
-        if self.chat.hub.disconnect(self.who.space_id, user_id) {
+        if self
+            .chat
+            .disconnect_presence(self.who.space_id, user_id)
+            .await
+        {
             let entry = self.presence_entry(user_id, room);
             self.publish_presence(entry, false);
         }
@@ -433,12 +441,12 @@ impl Connection {
                 store
                     .set_presence(self.who.space_id, user_id, Some(room_id), &self.status, now)
                     .await?;
-                if let Some(entry) =
-                    self.chat
-                        .hub
-                        .update_presence(self.who.space_id, user_id, |entry| {
-                            entry.room_id = Some(room_id)
-                        })
+                if let Some(entry) = self
+                    .chat
+                    .update_presence(self.who.space_id, user_id, |entry| {
+                        entry.room_id = Some(room_id)
+                    })
+                    .await
                 {
                     self.publish_presence(entry, true);
                 }
@@ -514,8 +522,8 @@ impl Connection {
             .await?;
         if let Some(entry) = self
             .chat
-            .hub
             .update_presence(self.who.space_id, user_id, |entry| entry.status = status)
+            .await
         {
             self.publish_presence(entry, true);
         }

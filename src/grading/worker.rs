@@ -8,7 +8,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::stream::{self, StreamExt};
 use rand::Rng;
+use tokio::sync::watch;
 
 use super::Grading;
 use crate::lti::ags::{AgsError, Score};
@@ -16,7 +18,11 @@ use crate::store::grades::{OutboxRow, SyncCandidate};
 use crate::store::StoreError;
 use crate::{random_token, unix_now};
 
-const BATCH: i64 = 20;
+/// Rows claimed at a time.
+const BATCH: i64 = 64;
+/// People whose scores are sent at the same time. Scores of one person go one after
+/// another, oldest first, so a platform never receives them out of order.
+const PARALLEL: usize = 16;
 /// Interval of the `schedule` sync mode, in seconds.
 pub const SCHEDULE_SECS: i64 = 24 * 3600;
 /// Maximum wait between two outbox polls when nothing wakes the worker.
@@ -69,16 +75,17 @@ pub fn backoff_secs(attempts: i64, base: i64, max: i64, rng: &mut impl Rng) -> i
     rng.gen_range((delay + 1) / 2..=delay).max(1)
 }
 
-/// Runs the worker until the task is aborted.
-pub async fn run(grading: Arc<Grading>) {
+/// Runs the worker until `stop` turns true. Scores already being sent are finished and
+/// recorded; claimed scores not yet started go back to the outbox for another instance.
+pub async fn run(grading: Arc<Grading>, mut stop: watch::Receiver<bool>) {
     tracing::info!("grade outbox worker started");
     let mut last_schedule_check = 0;
-    loop {
-        if let Err(error) = deliver_due(&grading).await {
+    while !*stop.borrow() {
+        if let Err(error) = deliver_due_until(&grading, &stop).await {
             tracing::warn!(%error, "sending grades failed");
         }
         let now = unix_now();
-        if now - last_schedule_check >= 5 {
+        if now - last_schedule_check >= 5 && !*stop.borrow() {
             last_schedule_check = now;
             if let Err(error) = sync_due_spaces(&grading, now).await {
                 tracing::warn!(%error, "scheduled grade sync failed");
@@ -87,27 +94,83 @@ pub async fn run(grading: Arc<Grading>) {
         tokio::select! {
             _ = grading.wake.notified() => {}
             _ = tokio::time::sleep(IDLE_POLL) => {}
+            _ = stop.changed() => {}
         }
     }
+    tracing::info!("grade outbox worker stopped");
 }
 
 /// Claims and sends due rows until none are left; returns how many were handled.
 pub async fn deliver_due(grading: &Grading) -> Result<usize, StoreError> {
+    let (_keep, never) = watch::channel(false);
+    deliver_due_until(grading, &never).await
+}
+
+/// Like [`deliver_due`], stopping early once `stop` turns true.
+async fn deliver_due_until(
+    grading: &Grading,
+    stop: &watch::Receiver<bool>,
+) -> Result<usize, StoreError> {
     let mut handled = 0;
-    loop {
+    while !*stop.borrow() {
         let claim = random_token(16);
         let rows = grading
             .store
             .claim_grades(&claim, unix_now(), grading.claim_lease_secs, BATCH)
             .await?;
         if rows.is_empty() {
-            return Ok(handled);
+            break;
         }
-        for row in rows {
-            deliver(grading, &claim, row).await?;
-            handled += 1;
+        let results: Vec<Result<usize, StoreError>> = stream::iter(per_person(rows))
+            .map(|rows| deliver_in_turn(grading, &claim, rows, stop))
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
+        for result in results {
+            handled += result?;
         }
     }
+    Ok(handled)
+}
+
+/// Groups claimed rows by person and grade column, each group oldest first.
+fn per_person(rows: Vec<OutboxRow>) -> Vec<Vec<OutboxRow>> {
+    let mut groups: Vec<Vec<OutboxRow>> = Vec::new();
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for row in rows {
+        let key = (row.lineitem_url.clone(), row.user_subject.clone());
+        match index.get(&key) {
+            Some(&at) => groups[at].push(row),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![row]);
+            }
+        }
+    }
+    for group in &mut groups {
+        group.sort_by_key(|row| row.id);
+    }
+    groups
+}
+
+/// Sends one person's rows in order; once `stop` turns true, releases those not started.
+async fn deliver_in_turn(
+    grading: &Grading,
+    claim: &str,
+    rows: Vec<OutboxRow>,
+    stop: &watch::Receiver<bool>,
+) -> Result<usize, StoreError> {
+    let mut handled = 0;
+    for row in rows {
+        if *stop.borrow() {
+            grading.store.release_grade(row.id, claim).await?;
+            continue;
+        }
+        deliver(grading, claim, row).await?;
+        handled += 1;
+    }
+    Ok(handled)
 }
 
 async fn deliver(grading: &Grading, claim: &str, row: OutboxRow) -> Result<(), StoreError> {
@@ -220,6 +283,45 @@ mod tests {
             status: code,
             body: String::new(),
         })
+    }
+
+    fn row(id: i64, column: &str, subject: &str) -> OutboxRow {
+        OutboxRow {
+            id,
+            space_id: 1,
+            user_id: 1,
+            platform_id: 1,
+            lineitem_url: column.into(),
+            user_subject: subject.into(),
+            points: 0.0,
+            score_given: 0.0,
+            score_maximum: 100.0,
+            score_timestamp: id,
+            status: "sending".into(),
+            attempts: 1,
+            next_attempt_at: 0,
+            claim_token: None,
+            last_error: None,
+            created_at: 0,
+            due_since: 0,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn rows_grouped_per_person_oldest_first() {
+        let rows = vec![
+            row(5, "col", "ana"),
+            row(2, "col", "ben"),
+            row(3, "col", "ana"),
+            row(4, "other", "ana"),
+            row(1, "col", "ana"),
+        ];
+        let groups: Vec<Vec<i64>> = per_person(rows)
+            .iter()
+            .map(|group| group.iter().map(|row| row.id).collect())
+            .collect();
+        assert_eq!(groups, vec![vec![1, 3, 5], vec![2], vec![4]]);
     }
 
     #[test]

@@ -388,6 +388,23 @@ macro_rules! impl_grade_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn release_grade(
+                &self,
+                id: i64,
+                claim_token: &str,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE grade_outbox SET status = 'pending', claim_token = NULL, \
+                     claimed_until = NULL, attempts = attempts - 1 \
+                     WHERE id = $1 AND claim_token = $2 AND status = 'sending'",
+                )
+                .bind(id)
+                .bind(claim_token)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn dead_letter_grade(
                 &self,
                 id: i64,

@@ -8,6 +8,8 @@ pub mod analytics;
 mod analytics_sql;
 pub mod chat;
 mod chat_sql;
+pub mod cluster;
+mod cluster_sql;
 pub mod deep_linking;
 mod deep_linking_sql;
 pub mod events;
@@ -40,6 +42,7 @@ use serde::Serialize;
 
 pub use analytics::AnalyticsStore;
 pub use chat::ChatStore;
+pub use cluster::ClusterStore;
 pub use deep_linking::DeepLinkStore;
 pub use events::EventStore;
 pub use focus::FocusStore;
@@ -189,6 +192,7 @@ pub struct Member {
 #[async_trait]
 pub trait Store:
     ChatStore
+    + ClusterStore
     + AnalyticsStore
     + HelpStore
     + PartnerStore
@@ -208,6 +212,9 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Closes every connection after waiting for those in use; later queries fail.
     async fn close(&self);
+    /// The connection pool when the backend is PostgreSQL, for `LISTEN`/`NOTIFY` between
+    /// instances; `None` on SQLite.
+    fn postgres_pool(&self) -> Option<sqlx::PgPool>;
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
     /// Returns every stored tool key: current keys first, then retired ones, newest first.

@@ -34,7 +34,12 @@ impl PostgresStore {
     }
 }
 
-impl_store!(PostgresStore, {});
+impl_store!(PostgresStore, {
+    fn postgres_pool(&self) -> Option<PgPool> {
+        Some(self.pool.clone())
+    }
+});
+super::cluster_sql::impl_cluster_store!(PostgresStore);
 impl_chat_store!(PostgresStore);
 super::help_sql::impl_help_store!(PostgresStore);
 super::partners_sql::impl_partner_store!(PostgresStore);

@@ -35,7 +35,12 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, {});
+impl_store!(SqliteStore, {
+    fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        None
+    }
+});
+super::cluster_sql::impl_cluster_store!(SqliteStore);
 impl_chat_store!(SqliteStore);
 super::help_sql::impl_help_store!(SqliteStore);
 super::partners_sql::impl_partner_store!(SqliteStore);

@@ -67,6 +67,13 @@ pub struct SchemaGuard {
     schema: String,
 }
 
+impl SchemaGuard {
+    /// The schema's name.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+}
+
 impl Drop for SchemaGuard {
     fn drop(&mut self) {
         let (url, schema) = (self.url.clone(), self.schema.clone());
@@ -79,10 +86,14 @@ impl Drop for SchemaGuard {
                 let pool = sqlx::PgPool::connect(&url)
                     .await
                     .map_err(std::io::Error::other)?;
-                sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                    .execute(&pool)
-                    .await
-                    .map_err(std::io::Error::other)?;
+                // The test's runtime is blocked while this runs, so a query it left
+                // waiting on a lock would hold up the drop for ever.
+                sqlx::raw_sql(&format!(
+                    "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                ))
+                .execute(&pool)
+                .await
+                .map_err(std::io::Error::other)?;
                 pool.close().await;
                 Ok::<_, std::io::Error>(())
             })
@@ -94,8 +105,14 @@ impl Drop for SchemaGuard {
     }
 }
 
-/// Opens a fresh database: a SQLite file in `dir`, or a new schema in the test PostgreSQL.
+/// Opens a fresh SQLite database in `dir`. A PostgreSQL schema lives only as long as its
+/// guard, so PostgreSQL callers use [`fresh_store_with_guard`] and keep the guard.
 pub async fn fresh_store(backend: Backend, dir: &std::path::Path) -> DynStore {
+    assert_eq!(
+        backend,
+        Backend::Sqlite,
+        "use fresh_store_with_guard for PostgreSQL"
+    );
     fresh_store_with_guard(backend, dir).await.0
 }
 

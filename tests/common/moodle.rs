@@ -13,9 +13,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use cowork::app::TokenClock;
-use cowork::demo::gradebook::{Gradebook, ToolKeys};
+use cowork::demo::gradebook::{Column, Gradebook, ToolKeys};
 use cowork::lti::jwks::{parse_jwks, StaticKeys};
-use cowork::store::{LoginState, NewPlatform};
+use cowork::store::grades::NewGrade;
+use cowork::store::{DynStore, LaunchRecord, LaunchUser, LoginState, NewPlatform};
+use cowork::{keys, random_token, unix_now};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -254,4 +256,144 @@ pub async fn spawn_recorded_moodle(
         });
     }
     (app, launches)
+}
+
+/// A course of the Moodle double with a "Coworking" grade column and students `s1` to
+/// `sN`, registered in a store, each student launched once.
+pub struct GradedCourse {
+    pub double: MoodleDouble,
+    pub space_id: i64,
+    pub platform_id: i64,
+    /// The grade column's line item URL.
+    pub line_item: String,
+}
+
+impl GradedCourse {
+    /// Starts the double, trusting the store's tool keys, and records the launches.
+    pub async fn start(store: &DynStore, students: usize) -> Self {
+        keys::ensure_signing_key(store.as_ref(), unix_now())
+            .await
+            .unwrap();
+        let jwks = keys::published_jwks(store.as_ref(), unix_now(), 60)
+            .await
+            .unwrap();
+        let double =
+            MoodleDouble::start(RECORDED_CLIENT_ID, 2, ToolKeys::Fixed(jwks.keys), |book| {
+                book.put_column(Column {
+                    id: 2,
+                    label: "Coworking".into(),
+                    score_maximum: 100.0,
+                    resource_id: None,
+                    tag: None,
+                    resource_link_id: Some("1".into()),
+                });
+                for index in 1..=students {
+                    book.enroll(&format!("s{index}"));
+                }
+            })
+            .await;
+        let platform = store
+            .upsert_platform(
+                &NewPlatform {
+                    issuer: double.url.clone(),
+                    client_id: RECORDED_CLIENT_ID.into(),
+                    auth_url: format!("{}/auth", double.url),
+                    token_url: double.book.token_url(),
+                    jwks_url: format!("{}/jwks", double.url),
+                    deployments: vec!["2".into()],
+                },
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        let mut space_id = 0;
+        for index in 1..=students {
+            let launch = student_launch(&double.url, &format!("s{index}"));
+            space_id = store.record_launch(&launch, unix_now()).await.unwrap();
+        }
+        let line_item = format!(
+            "{}/mod/lti/services.php/2/lineitems/2/lineitem?type_id=2",
+            double.url
+        );
+        Self {
+            double,
+            space_id,
+            platform_id: platform.id,
+            line_item,
+        }
+    }
+
+    /// Queues one grade per student (0 to 90 in steps of ten) and returns them.
+    pub async fn enqueue_grades(&self, store: &DynStore) -> Vec<NewGrade> {
+        let grades: Vec<NewGrade> = store
+            .graded_members(self.space_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .map(|(index, member)| NewGrade {
+                user_id: member.user_id,
+                user_subject: member.subject,
+                points: index as f64,
+                score_given: 10.0 * (index % 10) as f64,
+                score_maximum: 100.0,
+            })
+            .collect();
+        store
+            .enqueue_grades(
+                self.space_id,
+                self.platform_id,
+                &self.line_item,
+                &grades,
+                unix_now(),
+            )
+            .await
+            .unwrap();
+        grades
+    }
+
+    /// Asserts that the gradebook accepted each grade exactly once, with its score.
+    pub fn assert_each_accepted_once(&self, grades: &[NewGrade]) {
+        let accepted = self.double.book.accepted();
+        assert_eq!(
+            accepted.len(),
+            grades.len(),
+            "each score accepted once: {accepted:?}"
+        );
+        for grade in grades {
+            let stored: Vec<_> = accepted
+                .iter()
+                .filter(|a| a.user_id == grade.user_subject)
+                .collect();
+            assert_eq!(stored.len(), 1, "{}", grade.user_subject);
+            assert_eq!(stored[0].score_given, grade.score_given);
+        }
+    }
+}
+
+/// A student's launch of the recorded course's "Coworking" link.
+pub fn student_launch(issuer: &str, subject: &str) -> LaunchRecord {
+    LaunchRecord {
+        issuer: issuer.into(),
+        deployment_id: "2".into(),
+        context_id: "2".into(),
+        context_title: Some("LTI101".into()),
+        context_label: None,
+        resource_link_id: "1".into(),
+        resource_link_title: Some("Coworking".into()),
+        space_id: None,
+        user: Some(LaunchUser {
+            subject: subject.into(),
+            name: Some(format!("Student {subject}")),
+            given_name: None,
+            family_name: None,
+        }),
+        role: "student".into(),
+        session_id: random_token(16),
+        locale: None,
+        return_url: None,
+        document_target: None,
+        platform_origin: issuer.into(),
+        session_expires_at: unix_now() + 3600,
+    }
 }
