@@ -1,12 +1,15 @@
 //! Load generator for complete LTI 1.3 launches, against cowork and two peer LTI stacks.
 //!
 //! One launch is what a browser does between clicking an activity in Moodle and seeing
-//! the tool's page: the login initiation post to the tool, the tool's redirect handled
-//! by the platform's authorization endpoint (which signs an id_token), the form post of
-//! id_token and state to the tool's launch URL, and the GET of the page it redirects to
-//! (cowork's space page, ltijs's `?ltik=` page; pylti1p3 renders its page in the launch
-//! response). Cookies a tool sets are returned to it, as a browser does. The latency of a
-//! launch covers all four steps.
+//! the tool's page. It has four steps:
+//! 1. the login initiation POST to the tool, which redirects to the platform;
+//! 2. the GET of the platform's authorization endpoint, which signs an id_token;
+//! 3. the form POST of id_token and state to the tool's launch URL;
+//! 4. the GET of the page the launch redirects to (cowork's space page, ltijs's `?ltik=`
+//!    page). pylti1p3 renders its page in the launch response, so it has no step 4.
+//!
+//! Cookies a tool sets are returned to it, as a browser does. The latency of a launch
+//! covers all its steps.
 //!
 //! The platform is cowork's demo platform (`cowork::demo`), run inside this process on
 //! 127.0.0.1 with one instance per tool. Every tool, peers included, is driven through its
@@ -225,12 +228,37 @@ struct Tool {
     bases: Vec<String>,
     /// Databases to drop when the tool has stopped: (server URL, database name).
     databases: Vec<(String, String)>,
+    /// Files that receive the processes' standard error.
+    logs: Vec<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
 impl Tool {
     fn pids(&self) -> Vec<u32> {
         self.children.iter().map(Child::id).collect()
+    }
+
+    /// Prints each process that has exited, with the end of the tool's logs, because
+    /// launches that fail after a crash would otherwise show only connection errors.
+    fn report_exits(&mut self) {
+        let mut exited = false;
+        for child in &mut self.children {
+            if let Ok(Some(status)) = child.try_wait() {
+                println!("process {} exited during the run: {status}", child.id());
+                exited = true;
+            }
+        }
+        if !exited {
+            return;
+        }
+        for log in &self.logs {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            println!("last lines of {}:", log.display());
+            for line in &lines[lines.len().saturating_sub(20)..] {
+                println!("  {line}");
+            }
+        }
     }
 
     async fn stop(mut self) {
@@ -332,6 +360,8 @@ async fn measure(target: Target, settings: &Settings) -> Result<Report, String> 
     drop(sockets);
 
     let instances = tool.bases.len();
+    let mut tool = tool;
+    tool.report_exits();
     tool.stop().await;
     platform_server.abort();
     Ok(Report {
@@ -398,8 +428,12 @@ async fn drop_database(url: &str, name: &str) {
     pool.close().await;
 }
 
-fn log_file(dir: &Path, name: &str) -> Stdio {
-    Stdio::from(std::fs::File::create(dir.join(name)).unwrap())
+/// Creates `dir/name` for a process's output and records its path in `logs`.
+fn log_file(dir: &Path, name: &str, logs: &mut Vec<PathBuf>) -> Stdio {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).unwrap();
+    logs.push(path);
+    Stdio::from(file)
 }
 
 async fn start_cowork(
@@ -433,6 +467,7 @@ async fn start_cowork(
         children: Vec::new(),
         bases: Vec::new(),
         databases,
+        logs: Vec::new(),
         _dir: dir,
     };
 
@@ -461,6 +496,7 @@ async fn start_cowork(
             .stderr(log_file(
                 tool._dir.path(),
                 &format!("cowork-{instance}.log"),
+                &mut tool.logs,
             ))
             .spawn()
             .map_err(|error| format!("start {binary}: {error}"))?;
@@ -510,11 +546,14 @@ async fn start_ltijs(
             modules.display()
         ));
     }
+
     let dir = tempfile::tempdir().unwrap();
     let name = format!("ltijs_load_{}", std::process::id());
     create_database(url, &name).await?;
     let server = Url::parse(url).map_err(|error| format!("{url}: {error}"))?;
+
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/ltijs/index.js");
+    let mut logs = Vec::new();
     let mut command = Command::new("node");
     command
         .arg(&script)
@@ -526,8 +565,8 @@ async fn start_ltijs(
         .env("PEER_DB_PORT", server.port().unwrap_or(5432).to_string())
         .env("PEER_DB_USER", server.username())
         .env("PEER_DB_PASSWORD", server.password().unwrap_or(""))
-        .stdout(log_file(dir.path(), "ltijs.out"))
-        .stderr(log_file(dir.path(), "ltijs.err"));
+        .stdout(log_file(dir.path(), "ltijs.out", &mut logs))
+        .stderr(log_file(dir.path(), "ltijs.err", &mut logs));
     peer_env(&mut command, platform);
     let child = command
         .spawn()
@@ -540,6 +579,7 @@ async fn start_ltijs(
         children: vec![child],
         bases: vec![format!("http://127.0.0.1:{port}")],
         databases: vec![(url.clone(), name)],
+        logs,
         _dir: dir,
     })
 }
@@ -556,9 +596,11 @@ async fn start_pylti1p3(
             gunicorn.display()
         ));
     }
+
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let dir = tempfile::tempdir().unwrap();
     let app_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/pylti1p3");
+    let mut logs = Vec::new();
     let mut command = Command::new(&gunicorn);
     command
         .args([
@@ -573,8 +615,8 @@ async fn start_pylti1p3(
             "app:app",
         ])
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdout(log_file(dir.path(), "gunicorn.out"))
-        .stderr(log_file(dir.path(), "gunicorn.err"));
+        .stdout(log_file(dir.path(), "gunicorn.out", &mut logs))
+        .stderr(log_file(dir.path(), "gunicorn.err", &mut logs));
     peer_env(&mut command, platform);
     let child = command
         .spawn()
@@ -586,6 +628,7 @@ async fn start_pylti1p3(
         children: vec![child],
         bases: vec![format!("http://127.0.0.1:{port}")],
         databases: Vec::new(),
+        logs,
         _dir: dir,
     })
 }
@@ -1206,6 +1249,7 @@ impl Report {
             self.p(0.99),
             outcome.latencies.last().copied().unwrap_or(f64::NAN)
         );
+
         let step = |name: &str, pick: fn(&Steps) -> Duration| {
             let mut values: Vec<f64> = outcome
                 .steps
@@ -1224,6 +1268,7 @@ impl Report {
         step("platform authorize (signs)", |s| s.authorize);
         step("launch POST", |s| s.launch);
         step("page GET", |s| s.page);
+
         let per_launch = |cpu: Duration| cpu.as_secs_f64() * 1000.0 / outcome.launches as f64;
         println!(
             "CPU per launch: tool / load     {:.2} ms / {:.2} ms ({:.1} s and {:.1} s in all)",
@@ -1239,6 +1284,7 @@ impl Report {
         if let Some((open, connected)) = self.sockets {
             println!("WebSocket clients open at end   {open} of {connected}");
         }
+
         println!(
             "server RSS at rest              {:.1} MiB",
             mib(self.rest.0)
