@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use cowork::demo::{self, DemoPlatform};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use support::{free_port, launch, percentile};
+use support::{add_platform, free_port, launch, memory_kib, percentile};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -46,20 +46,6 @@ impl Drop for Server {
     }
 }
 
-/// Resident and peak resident memory of a process, in KiB, from /proc.
-fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 fn main() {
     let clients = setting("COWORK_BENCH_CLIENTS", 2000);
     let big_room = setting("COWORK_BENCH_BIG_ROOM", 200).min(clients);
@@ -83,32 +69,7 @@ async fn run(clients: usize, big_room: usize, messages: usize) {
 
     let database = format!("sqlite://{}", dir.path().join("bench.db").display());
     let binary = env!("CARGO_BIN_EXE_cowork");
-    let registration = platform.registration();
-    let added = Command::new(binary)
-        .args([
-            "platform",
-            "add",
-            "--issuer",
-            &registration.issuer,
-            "--client-id",
-            &registration.client_id,
-            "--auth-url",
-            &registration.auth_url,
-            "--token-url",
-            &registration.token_url,
-            "--jwks-url",
-            &registration.jwks_url,
-            "--deployment-id",
-            &registration.deployments[0],
-        ])
-        .env("COWORK_DATABASE_URL", &database)
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    add_platform(&database, &platform).unwrap_or_else(|error| panic!("{error}"));
     let server = Server {
         child: Command::new(binary)
             .arg("serve")

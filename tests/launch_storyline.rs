@@ -141,3 +141,84 @@ async fn russian_launch_gets_russian_page() {
         "placeholders kept for the scripts"
     );
 }
+
+/// Launches `person` with the given AGS line item (none removes it from the claim) and
+/// NRPS memberships URL, and returns the space id.
+async fn launch_with_endpoints(
+    app: &common::TestApp,
+    person: &cowork::demo::LaunchChoice,
+    lineitem: Option<&str>,
+    memberships_url: &str,
+) -> i64 {
+    let login = app.login(person.clone()).await;
+    let id_token = app.signed_claims(person, &login.nonce, |claims| {
+        let ags = claims
+            .get_mut(cowork::lti::claims::AGS_ENDPOINT)
+            .and_then(|value| value.as_object_mut())
+            .expect("the demo launch has an AGS claim");
+        match lineitem {
+            Some(url) => ags.insert("lineitem".into(), url.into()),
+            None => ags.remove("lineitem"),
+        };
+        claims[cowork::lti::claims::NRPS]["context_memberships_url"] = memberships_url.into();
+    });
+    let response = app.post_launch(&id_token, &login.state).await;
+    app.launched(response).space_id
+}
+
+#[tokio::test]
+async fn relaunch_updates_changed_endpoints() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let teacher = choice("demo-teacher-1", "instructor");
+        let stored = |space_id: i64| {
+            let store = app.state.store.clone();
+            async move {
+                let target = store.grade_target(space_id).await.unwrap().unwrap();
+                let source = store.roster_source(space_id).await.unwrap().unwrap();
+                (target.lineitem_url, source.memberships_url)
+            }
+        };
+        let first = "http://127.0.0.1:9/lineitems/1/lineitem";
+        let second = "http://127.0.0.1:9/lineitems/2/lineitem";
+
+        let space =
+            launch_with_endpoints(&app, &teacher, Some(first), "http://127.0.0.1:9/a").await;
+        let (lineitem, memberships) = stored(space).await;
+        assert_eq!(lineitem.as_deref(), Some(first), "{backend:?}");
+        assert_eq!(memberships, "http://127.0.0.1:9/a", "{backend:?}");
+
+        launch_with_endpoints(&app, &teacher, Some(second), "http://127.0.0.1:9/b").await;
+        let (lineitem, memberships) = stored(space).await;
+        assert_eq!(
+            lineitem.as_deref(),
+            Some(second),
+            "{backend:?}: new line item"
+        );
+        assert_eq!(
+            memberships, "http://127.0.0.1:9/b",
+            "{backend:?}: new roster"
+        );
+
+        launch_with_endpoints(&app, &teacher, Some(second), "http://127.0.0.1:9/b").await;
+        let (lineitem, memberships) = stored(space).await;
+        assert_eq!(
+            lineitem.as_deref(),
+            Some(second),
+            "{backend:?}: same line item"
+        );
+        assert_eq!(
+            memberships, "http://127.0.0.1:9/b",
+            "{backend:?}: same roster"
+        );
+
+        // A launch without a line item keeps the one stored, as the upsert does.
+        launch_with_endpoints(&app, &teacher, None, "http://127.0.0.1:9/b").await;
+        let (lineitem, _) = stored(space).await;
+        assert_eq!(
+            lineitem.as_deref(),
+            Some(second),
+            "{backend:?}: kept line item"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::process::Command;
 
 use cowork::demo::{DemoPlatform, LaunchChoice};
 
@@ -21,6 +22,54 @@ pub fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     }
     let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
     sorted[index]
+}
+
+/// Registers `platform` in the cowork database at `database_url` with `cowork platform add`
+/// of this bench build.
+pub fn add_platform(database_url: &str, platform: &DemoPlatform) -> Result<(), String> {
+    let binary = env!("CARGO_BIN_EXE_cowork");
+    let registration = platform.registration();
+    let added = Command::new(binary)
+        .args([
+            "platform",
+            "add",
+            "--issuer",
+            &registration.issuer,
+            "--client-id",
+            &registration.client_id,
+            "--auth-url",
+            &registration.auth_url,
+            "--token-url",
+            &registration.token_url,
+            "--jwks-url",
+            &registration.jwks_url,
+            "--deployment-id",
+            &registration.deployments[0],
+        ])
+        .env("COWORK_DATABASE_URL", database_url)
+        .output()
+        .map_err(|error| format!("run {binary} platform add: {error}"))?;
+    if !added.status.success() {
+        return Err(format!(
+            "cowork platform add failed: {}",
+            String::from_utf8_lossy(&added.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// Resident and peak resident memory of a process, in KiB, from /proc (0 when it is gone).
+pub fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 pub struct Launch {

@@ -284,10 +284,14 @@ async fn start_session(
         state.store.init_grading_rule(space_id, rule, now).await?;
     }
     if let Some(service) = &launch.nrps {
-        state
-            .store
-            .set_roster_source(space_id, platform.id, &service.context_memberships_url, now)
-            .await?;
+        record_roster_source(
+            state,
+            platform,
+            space_id,
+            &service.context_memberships_url,
+            now,
+        )
+        .await?;
     }
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = match placement.as_ref().map(|p| (p.kind.as_str(), p.room_id)) {
@@ -362,6 +366,22 @@ async fn record_grade_target(
         label: None,
         score_maximum: None,
     };
+    // Launches into one space usually carry the endpoint already stored. Writing it again
+    // would only refresh `updated_at`, which nothing reads, and would cost PostgreSQL a
+    // commit and a row lock that every launch into the space waits for. A stored target
+    // implies a stored rule, because both are inserted in one transaction and neither is
+    // deleted while the space exists.
+    if let Some(stored) = state.store.grade_target(space_id).await? {
+        let same_url =
+            |sent: &Option<String>, kept: &Option<String>| sent.is_none() || sent == kept;
+        if stored.platform_id == target.platform_id
+            && same_url(&target.lineitem_url, &stored.lineitem_url)
+            && same_url(&target.lineitems_url, &stored.lineitems_url)
+            && stored.scopes == target.scopes
+        {
+            return Ok(());
+        }
+    }
     let default_rule = match rule_json {
         Some(rule) => rule.to_string(),
         None => serde_json::to_string(&GradingRule::default()).expect("a rule serializes"),
@@ -370,6 +390,28 @@ async fn record_grade_target(
         .store
         .set_grade_target(&target, &default_rule, now)
         .await?;
+    Ok(())
+}
+
+/// Remembers the launch's NRPS endpoint for roster refreshes, unless the space already
+/// has it. As with grade targets, writing it again would only refresh `updated_at`.
+async fn record_roster_source(
+    state: &AppState,
+    platform: &Platform,
+    space_id: i64,
+    memberships_url: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let stored = state.store.roster_source(space_id).await?;
+    let unchanged = stored.is_some_and(|source| {
+        source.platform_id == platform.id && source.memberships_url == memberships_url
+    });
+    if !unchanged {
+        state
+            .store
+            .set_roster_source(space_id, platform.id, memberships_url, now)
+            .await?;
+    }
     Ok(())
 }
 
