@@ -23,7 +23,7 @@ use cowork::store::{self, DynStore, PostgresStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::postgres::PgConnectOptions;
-use support::{launch, percentile};
+use support::{launch, percentile, setting};
 use tokio::net::TcpListener;
 
 mod support;
@@ -34,13 +34,6 @@ const WEEK: i64 = 7 * 24 * 3600;
 /// has 20 rooms.
 const TEAMS: usize = 16;
 const SEED: u64 = 20_261_205;
-
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A connection for seeding rows with plain SQL, which both backends accept.
 enum Seeder {

@@ -1,11 +1,24 @@
-//! Helpers shared by the benchmarks: free ports, percentiles and complete LTI launches
-//! through the demo platform.
+//! Helpers shared by the benchmarks: free ports, percentiles, complete LTI launches
+//! through the demo platform and `cowork serve` as a child process.
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use cowork::demo::{DemoPlatform, LaunchChoice};
+use tokio::sync::Semaphore;
+
+/// Reads a size from the environment variable `name`, or returns `default` when it is
+/// unset or not a number.
+pub fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -85,6 +98,38 @@ pub async fn launch(
         .unwrap();
     let token = target.split("lt=").nth(1).unwrap().to_string();
     Launch { space_id, token }
+}
+
+/// Launches every person in `users` as `role`, `concurrency` at a time, and returns the
+/// launches in the order of `users`.
+pub async fn launch_all(
+    http: &reqwest::Client,
+    tool: &str,
+    platform: &Arc<DemoPlatform>,
+    users: &[String],
+    role: &str,
+    concurrency: usize,
+) -> Vec<Launch> {
+    let limit = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = Vec::new();
+    for user in users {
+        let (http, tool, platform, limit) = (
+            http.clone(),
+            tool.to_string(),
+            platform.clone(),
+            limit.clone(),
+        );
+        let (user, role) = (user.clone(), role.to_string());
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.unwrap();
+            launch(&http, &tool, &platform, &user, &role).await
+        }));
+    }
+    let mut launches = Vec::with_capacity(users.len());
+    for task in tasks {
+        launches.push(task.await.unwrap());
+    }
+    launches
 }
 
 /// Reads a hidden form field of the platform's auto-posting page.
