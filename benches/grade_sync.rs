@@ -207,8 +207,8 @@ async fn run(database: Database, students: usize, delay: Duration) {
         .unwrap() as usize;
     assert_eq!(enqueued, students, "scores queued by the sync");
 
-    // Generous, so a slow worker is measured rather than cut off: four times the
-    // sequential time, at least two minutes.
+    // The timeout is four times the sequential time and at least two minutes, so a
+    // slow worker is measured rather than cut off.
     let timeout = (delay * students as u32 * 4).max(Duration::from_secs(120));
     let deadline = queued + timeout;
     while meter.accepted().len() < students && Instant::now() < deadline {

@@ -41,7 +41,7 @@ impl Database {
         }
     }
 
-    /// The backend's name for reports.
+    /// Returns the backend's name for reports.
     pub fn backend(&self) -> &'static str {
         match self {
             Database::Sqlite(_) => "SQLite",
@@ -49,7 +49,7 @@ impl Database {
         }
     }
 
-    /// The `COWORK_DATABASE_URL` value of the database.
+    /// Returns the `COWORK_DATABASE_URL` value of the database.
     pub fn url(&self) -> String {
         match self {
             Database::Sqlite(dir) => format!("sqlite://{}", dir.path().join("bench.db").display()),
@@ -61,7 +61,7 @@ impl Database {
         }
     }
 
-    /// Drops a PostgreSQL database; a SQLite file goes with its temporary directory.
+    /// Drops a PostgreSQL database. A SQLite file is removed with its temporary directory.
     pub async fn drop_now(self) {
         if let Database::Postgres { admin_url, name } = self {
             let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
@@ -81,7 +81,7 @@ pub struct Server {
 impl Server {
     /// Registers `platform` in `database` with `cowork platform add`, starts `cowork serve`
     /// on `127.0.0.1:port` with the extra environment `env`, and waits until `/healthz`
-    /// answers (10 s at most).
+    /// returns a 2xx status (10 s at most).
     pub async fn start(
         database: &Database,
         port: u16,
@@ -143,7 +143,7 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("cowork did not answer /healthz within 10 s");
+        panic!("cowork did not respond to /healthz within 10 s; its standard error is above");
     }
 
     pub fn pid(&self) -> u32 {
@@ -158,7 +158,8 @@ impl Drop for Server {
     }
 }
 
-/// Resident and peak resident memory of a process, in KiB, from /proc.
+/// Reads the resident and peak resident memory (`VmRSS`, `VmHWM`) of a process from
+/// /proc, in KiB.
 pub fn memory_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
@@ -172,7 +173,7 @@ pub fn memory_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// The one-, five- and fifteen-minute load averages from /proc/loadavg.
+/// Reads the one-, five- and fifteen-minute load averages from /proc/loadavg.
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
