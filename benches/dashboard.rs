@@ -23,7 +23,7 @@ use cowork::store::{self, DynStore, PostgresStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::postgres::PgConnectOptions;
-use support::{launch, percentile};
+use support::{launch, percentile, setting};
 use tokio::net::TcpListener;
 
 mod support;
@@ -34,13 +34,6 @@ const WEEK: i64 = 7 * 24 * 3600;
 /// has 20 rooms.
 const TEAMS: usize = 16;
 const SEED: u64 = 20_261_205;
-
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A connection for seeding rows with plain SQL, which both backends accept.
 enum Seeder {
@@ -465,6 +458,10 @@ fn millis(duration: Duration) -> f64 {
 }
 
 fn summary(label: &str, samples: &mut [f64]) {
+    if samples.is_empty() {
+        println!("  {label:<22} no samples");
+        return;
+    }
     samples.sort_by(f64::total_cmp);
     println!(
         "  {label:<22} min {:>7.1} ms  p50 {:>7.1} ms  p95 {:>7.1} ms  max {:>7.1} ms",
@@ -537,6 +534,10 @@ async fn run(backend: Backend, students: usize, events: usize, rounds: usize) {
         let (elapsed, _) = fetch_page().await;
         page.push(elapsed);
     }
+    // Printed before the row measurements, which can fail on a very large space.
+    println!("  page size {} KiB, {rounds} rounds", bytes / 1024);
+    println!("  first view (HTTP, rows read into the cache) {first_view:.1} ms");
+    summary("dashboard page (HTTP)", &mut page);
     let now = cowork::unix_now();
     let window = Window {
         from: now - WEEKS * WEEK,
@@ -553,10 +554,19 @@ async fn run(backend: Backend, students: usize, events: usize, rounds: usize) {
         load.push(millis(started.elapsed()));
         live.act(backend.store.as_ref()).await;
         let started = Instant::now();
-        let cached_rows = activity
+        let cached_rows = match activity
             .rows(backend.store.as_ref(), teacher.space_id, window)
             .await
-            .unwrap();
+        {
+            Ok(rows) => rows,
+            Err(error) => {
+                println!(
+                    "  load rows, cached: failed after {:.1} ms: {error}",
+                    millis(started.elapsed())
+                );
+                break;
+            }
+        };
         cached.push(millis(started.elapsed()));
         assert!(cached_rows.interactions.len() >= rows.interactions.len());
         let started = Instant::now();
@@ -593,9 +603,6 @@ async fn run(backend: Backend, students: usize, events: usize, rounds: usize) {
         "  queries alone: {visits} visits {visits_ms:.1} ms, {interactions} interactions \
          {interactions_ms:.1} ms, {messages} messages {messages_ms:.1} ms"
     );
-    println!("  page size {} KiB, {rounds} rounds", bytes / 1024);
-    println!("  first view (HTTP, rows read into the cache) {first_view:.1} ms");
-    summary("dashboard page (HTTP)", &mut page);
     summary("load rows, uncached", &mut load);
     summary("load rows, cached", &mut cached);
     summary("compute report", &mut compute);

@@ -648,7 +648,7 @@ fn process_tree(pids: &[u32]) -> Vec<u32> {
 /// Resident and peak resident memory in KiB, summed over `pids` and their descendants.
 fn tree_memory_kib(pids: &[u32]) -> (u64, u64) {
     process_tree(pids).iter().fold((0, 0), |(rss, hwm), pid| {
-        let (r, h) = support::memory_kib(*pid);
+        let (r, h) = support::server::memory_kib(*pid);
         (rss + r, hwm + h)
     })
 }

@@ -11,40 +11,22 @@
 //! Run: `cargo bench --bench ws_fanout`. Sizes can be changed with the environment
 //! variables COWORK_BENCH_CLIENTS, COWORK_BENCH_BIG_ROOM and COWORK_BENCH_MESSAGES.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cowork::demo::{self, DemoPlatform};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use support::{add_platform, free_port, launch, memory_kib, percentile};
+use support::server::{memory_kib, Database, Server};
+use support::{free_port, launch, launch_all, percentile, setting};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 mod support;
 
 const ROOMS: usize = 20;
-
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Server {
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn main() {
     let clients = setting("COWORK_BENCH_CLIENTS", 2000);
@@ -58,7 +40,6 @@ fn main() {
 }
 
 async fn run(clients: usize, big_room: usize, messages: usize) {
-    let dir = tempfile::tempdir().unwrap();
     let tool_port = free_port();
     let tool = format!("http://127.0.0.1:{tool_port}");
     let platform_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -67,41 +48,13 @@ async fn run(clients: usize, big_room: usize, messages: usize) {
     let router = demo::router(platform.clone());
     tokio::spawn(async move { axum::serve(platform_listener, router).await });
 
-    let database = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let binary = env!("CARGO_BIN_EXE_cowork");
-    add_platform(&database, &platform).unwrap_or_else(|error| panic!("{error}"));
-    let server = Server {
-        child: Command::new(binary)
-            .arg("serve")
-            .env("COWORK_DATABASE_URL", &database)
-            .env("COWORK_BIND", format!("127.0.0.1:{tool_port}"))
-            .env("COWORK_PUBLIC_URL", &tool)
-            .env("COWORK_LOG", "warn")
-            // The demo platform listens on 127.0.0.1.
-            .env("COWORK_ALLOW_PRIVATE_ADDRESSES", "true")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    };
-    let pid = server.child.id();
+    let database = Database::sqlite();
+    let server = Server::start(&database, tool_port, &platform, &[]).await;
+    let pid = server.pid();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut ready = false;
-    for _ in 0..200 {
-        if http
-            .get(format!("{tool}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(ready, "cowork did not answer /healthz within 10 s");
     let (rss_idle, _) = memory_kib(pid);
 
     // A teacher makes the rooms: the open space plus 19 team tables.
@@ -135,20 +88,8 @@ async fn run(clients: usize, big_room: usize, messages: usize) {
     let open_room = room_ids[0];
 
     let started = Instant::now();
-    let limit = Arc::new(Semaphore::new(32));
-    let mut tasks = Vec::new();
-    for index in 0..clients {
-        let (http, tool, platform, limit) =
-            (http.clone(), tool.clone(), platform.clone(), limit.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = limit.acquire().await.unwrap();
-            launch(&http, &tool, &platform, &format!("load-{index}"), "learner").await
-        }));
-    }
-    let mut launches = Vec::new();
-    for task in tasks {
-        launches.push(task.await.unwrap());
-    }
+    let users: Vec<String> = (0..clients).map(|index| format!("load-{index}")).collect();
+    let launches = launch_all(&http, &tool, &platform, &users, "learner", 32).await;
     let launch_secs = started.elapsed().as_secs_f64();
 
     // Members of the big room report (message number, arrival) pairs.

@@ -1,12 +1,25 @@
-//! Helpers shared by the benchmarks: free ports, percentiles and complete LTI launches
-//! through the demo platform.
+//! Helpers shared by the benchmarks: free ports, percentiles, complete LTI launches
+//! through the demo platform and `cowork serve` as a child process.
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::collections::HashMap;
 use std::process::Command;
+use std::sync::Arc;
 
 use cowork::demo::{DemoPlatform, LaunchChoice};
+use tokio::sync::Semaphore;
+
+/// Reads a size from the environment variable `name`, or returns `default` when it is
+/// unset or not a number.
+pub fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -56,20 +69,6 @@ pub fn add_platform(database_url: &str, platform: &DemoPlatform) -> Result<(), S
         ));
     }
     Ok(())
-}
-
-/// Resident and peak resident memory of a process, in KiB, from /proc (0 when it is gone).
-pub fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 pub struct Launch {
@@ -134,6 +133,38 @@ pub async fn launch(
         .unwrap();
     let token = target.split("lt=").nth(1).unwrap().to_string();
     Launch { space_id, token }
+}
+
+/// Launches every person in `users` as `role`, `concurrency` at a time, and returns the
+/// launches in the order of `users`.
+pub async fn launch_all(
+    http: &reqwest::Client,
+    tool: &str,
+    platform: &Arc<DemoPlatform>,
+    users: &[String],
+    role: &str,
+    concurrency: usize,
+) -> Vec<Launch> {
+    let limit = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = Vec::new();
+    for user in users {
+        let (http, tool, platform, limit) = (
+            http.clone(),
+            tool.to_string(),
+            platform.clone(),
+            limit.clone(),
+        );
+        let (user, role) = (user.clone(), role.to_string());
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire().await.unwrap();
+            launch(&http, &tool, &platform, &user, &role).await
+        }));
+    }
+    let mut launches = Vec::with_capacity(users.len());
+    for task in tasks {
+        launches.push(task.await.unwrap());
+    }
+    launches
 }
 
 /// Reads a hidden form field of the platform's auto-posting page.
