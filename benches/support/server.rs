@@ -90,32 +90,7 @@ impl Server {
     ) -> Server {
         let binary = env!("CARGO_BIN_EXE_cowork");
         let database_url = database.url();
-        let registration = platform.registration();
-        let added = Command::new(binary)
-            .args([
-                "platform",
-                "add",
-                "--issuer",
-                &registration.issuer,
-                "--client-id",
-                &registration.client_id,
-                "--auth-url",
-                &registration.auth_url,
-                "--token-url",
-                &registration.token_url,
-                "--jwks-url",
-                &registration.jwks_url,
-                "--deployment-id",
-                &registration.deployments[0],
-            ])
-            .env("COWORK_DATABASE_URL", &database_url)
-            .output()
-            .unwrap();
-        assert!(
-            added.status.success(),
-            "{}",
-            String::from_utf8_lossy(&added.stderr)
-        );
+        super::add_platform(&database_url, platform).unwrap_or_else(|error| panic!("{error}"));
         let tool = format!("http://127.0.0.1:{port}");
         let server = Server {
             child: Command::new(binary)
