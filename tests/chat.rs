@@ -614,3 +614,51 @@ async fn hello_and_errors_carry_context() {
     assert_eq!(error["code"], "invalid");
     assert_eq!(error["client_ref"], "draft-7", "the failed send is named");
 }
+
+#[tokio::test]
+async fn large_class_online_list_arrives_in_small_frames() {
+    use cowork::chat::hub::PRESENCE_FRAME_ENTRIES;
+
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let classmates = PRESENCE_FRAME_ENTRIES + 6;
+        let mut sockets = Vec::new();
+        for index in 0..classmates {
+            let launched = app
+                .launch(choice(&format!("classmate-{index}"), "learner"))
+                .await;
+            sockets.push(app.socket(&launched).await.0);
+        }
+        let newcomer = app.launch(choice("newcomer", "learner")).await;
+        let (mut socket, hello) = app.socket(&newcomer).await;
+        let mut seen: std::collections::HashSet<i64> = hello["online"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["user_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            seen.len(),
+            PRESENCE_FRAME_ENTRIES,
+            "{backend:?}: the hello carries one frame's worth"
+        );
+        // The newcomer and every classmate, online at once.
+        while seen.len() < classmates + 1 {
+            let event = socket.next_of("presence").await;
+            let changes = event["changes"].as_array().unwrap();
+            assert!(
+                changes.len() <= PRESENCE_FRAME_ENTRIES,
+                "{backend:?}: {} entries in one frame",
+                changes.len()
+            );
+            for change in changes {
+                assert_eq!(change["online"], true, "{backend:?}");
+                seen.insert(change["user_id"].as_i64().unwrap());
+            }
+        }
+        assert_eq!(seen.len(), classmates + 1, "{backend:?}");
+        for other in sockets {
+            other.close().await;
+        }
+    }
+}

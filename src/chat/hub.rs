@@ -31,6 +31,9 @@ const CHANNEL_CAPACITY: usize = 1024;
 
 /// How long presence changes of a space are gathered before they are sent together.
 pub const PRESENCE_BATCH_DELAY: Duration = Duration::from_millis(250);
+/// Most presence entries in one frame. A connection keeps a write buffer as large as the
+/// largest frame it sent, so a class of thousands must not arrive in one frame.
+pub const PRESENCE_FRAME_ENTRIES: usize = 64;
 
 /// One event for the connections of a space, already serialized.
 #[derive(Debug)]
@@ -312,14 +315,16 @@ impl Hub {
     }
 }
 
-/// Sends one presence event to the space-wide channel.
+/// Sends presence changes to the space-wide channel, [`PRESENCE_FRAME_ENTRIES`] per event.
 fn send_presence(sender: &broadcast::Sender<Arc<Event>>, changes: &[PresenceChange]) {
-    let payload = ServerMessage::Presence { changes }.to_json();
-    let _ = sender.send(Arc::new(Event {
-        room_id: None,
-        payload: Utf8Bytes::from(payload),
-        moderator_payload: None,
-    }));
+    for part in changes.chunks(PRESENCE_FRAME_ENTRIES) {
+        let payload = ServerMessage::Presence { changes: part }.to_json();
+        let _ = sender.send(Arc::new(Event {
+            room_id: None,
+            payload: Utf8Bytes::from(payload),
+            moderator_payload: None,
+        }));
+    }
 }
 
 #[cfg(test)]
@@ -362,6 +367,29 @@ mod tests {
         assert!(
             receiver.try_recv().is_err(),
             "one event for the whole batch"
+        );
+    }
+
+    #[tokio::test]
+    async fn large_batches_split_into_frames() {
+        let hub = Arc::new(Hub::new());
+        let mut receiver = hub.subscribe(7);
+        let people = PRESENCE_FRAME_ENTRIES * 2 + 1;
+        for user_id in 1..=people as i64 {
+            hub.connect(7, entry(user_id, "available"));
+            let change = PresenceChange {
+                entry: entry(user_id, "available"),
+                online: true,
+            };
+            hub.queue_presence(7, change);
+        }
+        let mut sizes = Vec::new();
+        while sizes.iter().sum::<usize>() < people {
+            sizes.push(changes_of(&receiver.recv().await.unwrap()).len());
+        }
+        assert_eq!(
+            sizes,
+            vec![PRESENCE_FRAME_ENTRIES, PRESENCE_FRAME_ENTRIES, 1]
         );
     }
 

@@ -16,7 +16,7 @@ use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
-use super::hub::{Event, PresenceChange, PresenceEntry};
+use super::hub::{Event, PresenceChange, PresenceEntry, PRESENCE_FRAME_ENTRIES};
 use super::protocol::{ClientMessage, MessageView, ServerMessage, MAX_FRAME_BYTES, STATUSES};
 use super::service::{Chat, ChatError, Draft, Participant};
 use crate::app::AppState;
@@ -220,7 +220,10 @@ impl Connection {
                 self.publish_presence(entry, true);
             }
         }
-        let online = self.chat.online(self.who.space_id).await;
+        let mut online = self.chat.online(self.who.space_id).await;
+        // The hello carries the first people online and presence events the rest, so no
+        // frame is large (see PRESENCE_FRAME_ENTRIES).
+        let rest = online.split_off(online.len().min(PRESENCE_FRAME_ENTRIES));
         let edit_window_secs = match store.space_settings(self.who.space_id).await {
             Ok(settings) => settings.edit_window_secs,
             Err(error) => return self.error(&ChatError::Storage(error)).await,
@@ -233,6 +236,16 @@ impl Connection {
             online: &online,
         })
         .await;
+        let rest: Vec<PresenceChange> = rest
+            .into_iter()
+            .map(|entry| PresenceChange {
+                entry,
+                online: true,
+            })
+            .collect();
+        for part in rest.chunks(PRESENCE_FRAME_ENTRIES) {
+            self.send(ServerMessage::Presence { changes: part }).await;
+        }
     }
 
     async fn close(&mut self) {
