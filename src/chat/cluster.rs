@@ -13,7 +13,8 @@
 //! removes its rows after [`STALE_AFTER`] and tells the clients that those people left.
 //!
 //! When the listening connection drops, events sent meanwhile are lost to this instance,
-//! so after it reconnects every connection is asked to resynchronise its room.
+//! so at the first notification after it reconnects every connection is asked to
+//! resynchronise its room.
 
 use std::collections::HashMap;
 use std::sync::Arc;
