@@ -255,7 +255,7 @@ macro_rules! impl_chat_store {
                 message: &$crate::store::chat::NewMessage,
                 now: i64,
             ) -> $crate::store::StoreResult<Option<$crate::store::chat::StoredMessage>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Taking the room's next revision locks the room row, so posts to one room
                 // are numbered in commit order.
                 let rev: Option<(i64,)> = sqlx::query_as(
@@ -349,7 +349,7 @@ macro_rules! impl_chat_store {
                 body_html: &str,
                 now: i64,
             ) -> $crate::store::StoreResult<Option<$crate::store::chat::StoredMessage>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let rev: Option<(i64,)> = sqlx::query_as(
                     "UPDATE rooms SET last_rev = last_rev + 1 WHERE space_id = $1 AND id = \
                      (SELECT room_id FROM messages WHERE id = $2 AND space_id = $1 \
@@ -391,7 +391,7 @@ macro_rules! impl_chat_store {
                     Moderation::Unhide => "hidden_at = NULL",
                     Moderation::Delete => "deleted_at = $3, body = '', body_html = ''",
                 };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let rev: Option<(i64,)> = sqlx::query_as(
                     "UPDATE rooms SET last_rev = last_rev + 1 WHERE space_id = $1 AND id = \
                      (SELECT room_id FROM messages WHERE id = $2 AND space_id = $1) \
@@ -425,7 +425,7 @@ macro_rules! impl_chat_store {
                 on: bool,
                 now: i64,
             ) -> $crate::store::StoreResult<Option<$crate::store::chat::StoredMessage>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let target: Option<(i64, i64)> = sqlx::query_as(
                     "SELECT room_id, author_id FROM messages \
                      WHERE space_id = $1 AND id = $2 AND deleted_at IS NULL",

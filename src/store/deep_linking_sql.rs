@@ -52,7 +52,7 @@ macro_rules! impl_deep_link_store {
                 now: i64,
             ) -> $crate::store::StoreResult<$crate::store::deep_linking::DeepLinkCompletion> {
                 use $crate::store::deep_linking::DeepLinkCompletion;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // One conditional update, so two submissions cannot both complete it.
                 let marked = sqlx::query(
                     "UPDATE deep_link_requests SET used_at = $2 \

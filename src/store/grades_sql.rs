@@ -20,7 +20,7 @@ macro_rules! impl_grade_store {
                 default_rule_json: &str,
                 now: i64,
             ) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO grade_targets (space_id, platform_id, lineitem_url, \
                      lineitems_url, scopes, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -267,7 +267,7 @@ macro_rules! impl_grade_store {
                 grades: &[$crate::store::grades::NewGrade],
                 now: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::grades::OutboxRow>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut rows = Vec::with_capacity(grades.len());
                 for grade in grades {
                     // Moodle compares score timestamps in whole seconds and answers 409

@@ -257,7 +257,7 @@ macro_rules! impl_help_store {
                 space_id: i64,
                 request_id: i64,
             ) -> $crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for table in ["help_posts", "help_offers"] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE space_id = $1 AND request_id = $2"

@@ -137,7 +137,7 @@ macro_rules! impl_partner_store {
                 note: Option<&str>,
                 now: i64,
             ) -> $crate::store::StoreResult<Option<bool>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let open: Option<(i64,)> = sqlx::query_as(
                     "SELECT id FROM partner_entries \
                      WHERE space_id = $1 AND id = $2 AND archived_at IS NULL",

@@ -34,6 +34,15 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Starts a transaction; PostgreSQL takes row locks as the statements need them.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
 impl_store!(PostgresStore, {
     fn postgres_pool(&self) -> Option<PgPool> {
         Some(self.pool.clone())

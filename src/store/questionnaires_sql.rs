@@ -47,7 +47,7 @@ macro_rules! impl_questionnaire_store {
                 created_by: i64,
                 now: i64,
             ) -> $crate::store::StoreResult<$crate::store::questionnaires::Questionnaire> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let questionnaire: $crate::store::questionnaires::Questionnaire =
                     sqlx::query_as(
                         "INSERT INTO questionnaires (space_id, title, description, anonymous, \
@@ -126,7 +126,7 @@ macro_rules! impl_questionnaire_store {
                 items: Option<&[$crate::store::questionnaires::NewItem]>,
                 now: i64,
             ) -> $crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if let Some(items) = items {
                     let (answered,): (i64,) = sqlx::query_as(
                         "SELECT COUNT(*) FROM questionnaire_respondents \
@@ -199,7 +199,7 @@ macro_rules! impl_questionnaire_store {
                 space_id: i64,
                 id: i64,
             ) -> $crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let found: Option<(i64,)> =
                     sqlx::query_as("SELECT id FROM questionnaires WHERE space_id = $1 AND id = $2")
                         .bind(space_id)
@@ -247,7 +247,7 @@ macro_rules! impl_questionnaire_store {
                 response: &$crate::store::questionnaires::NewResponse<'_>,
                 now: i64,
             ) -> $crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let first = sqlx::query(
                     "INSERT INTO questionnaire_respondents (questionnaire_id, user_id, answered_at) \
                      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",

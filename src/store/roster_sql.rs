@@ -66,7 +66,7 @@ macro_rules! impl_roster_store {
                 complete: bool,
                 now: i64,
             ) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (issuer,): (String,) = sqlx::query_as("SELECT issuer FROM spaces WHERE id = $1")
                     .bind(space_id)
                     .fetch_one(&mut *tx)

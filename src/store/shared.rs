@@ -88,7 +88,7 @@ macro_rules! impl_store {
                 platform: &$crate::store::NewPlatform,
                 now: i64,
             ) -> $crate::store::StoreResult<$crate::store::Platform> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO platforms \
                      (issuer, client_id, auth_url, token_url, jwks_url, created_at) \
@@ -192,7 +192,7 @@ macro_rules! impl_store {
                 issuer: &str,
                 client_id: &str,
             ) -> $crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: Option<(i64,)> = sqlx::query_as(
                     "SELECT id FROM platforms WHERE issuer = $1 AND client_id = $2",
                 )
@@ -316,7 +316,7 @@ macro_rules! impl_store {
                 launch: &$crate::store::LaunchRecord,
                 now: i64,
             ) -> $crate::store::StoreResult<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let space_id = match launch.space_id {
                     Some(space_id) => space_id,
                     None => sqlx::query_as::<_, (i64,)>(

@@ -22,7 +22,7 @@ macro_rules! impl_showcase_store {
                 now: i64,
             ) -> $crate::store::StoreResult<$crate::store::showcase::ShowcaseItem> {
                 let file = item.file.as_ref();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO showcase_items (space_id, author_id, title, description, \
                      description_html, link_url, file_name, file_type, file_size, file_storage, \
@@ -138,7 +138,7 @@ macro_rules! impl_showcase_store {
                 let Some(item) = self.showcase_item(space_id, item_id).await? else {
                     return Ok(None);
                 };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let removed = sqlx::query(
                     "UPDATE showcase_items SET removed_at = $3 \
                      WHERE space_id = $1 AND id = $2 AND removed_at IS NULL",

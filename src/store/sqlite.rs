@@ -35,6 +35,17 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Starts a transaction that takes SQLite's write lock at once. A deferred transaction
+    /// that reads and then writes fails with `SQLITE_BUSY_SNAPSHOT` when another connection
+    /// wrote in between, where an immediate one waits for the busy timeout instead.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 impl_store!(SqliteStore, {
     fn postgres_pool(&self) -> Option<sqlx::PgPool> {
         None
