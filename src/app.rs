@@ -279,10 +279,10 @@ pub async fn serve_with_metrics(
     result
 }
 
-/// The longest wait for scores in flight at shutdown: one platform request's limit and
+/// Maximum wait for scores in flight at shutdown: one platform request's limit and
 /// the time to record its outcome.
 const WORKER_STOP_LIMIT: Duration = Duration::from_secs(30);
-/// How often each instance asks whether a periodic job is due.
+/// Interval at which each instance checks whether a periodic job is due.
 const JOB_CHECK: Duration = Duration::from_secs(60);
 /// Period of the purge of expired login states, sessions and deep linking requests.
 const HOUSEKEEPING_SECS: i64 = 300;

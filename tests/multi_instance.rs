@@ -150,7 +150,7 @@ async fn serve_platform(store: &DynStore, tool_url: &str) -> Arc<DemoPlatform> {
 }
 
 /// Two instances on one database behind one public address, as behind a load balancer,
-/// with a demo platform that knows the tool by that address.
+/// with a demo platform that registers the tool at that address.
 struct Pair {
     a: Instance,
     b: Instance,

@@ -3,7 +3,7 @@
 //!
 //! Every event an instance publishes to its own connections is also sent as a
 //! notification on the database's channel. Every other instance delivers it to its own
-//! connections. A notification holds at most 8,000 bytes, so a larger event is stored in
+//! connections. A notification carries at most 8,000 bytes, so a larger event is stored in
 //! `bus_payloads` and the notification carries the row's id.
 //!
 //! Presence is kept in the database as well: each instance writes a row per connected

@@ -268,7 +268,7 @@ impl Hub {
 
     /// Sends presence changes that came from another instance to this instance's
     /// connections. A person still connected here stays online whatever the other
-    /// instance says.
+    /// instance reports.
     pub fn deliver_presence(&self, space_id: i64, changes: Vec<PresenceChange>) {
         let spaces = self.spaces.lock().expect("hub lock");
         let Some(space) = spaces.get(&space_id) else {

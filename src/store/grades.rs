@@ -205,8 +205,8 @@ pub trait GradeStore: Send + Sync {
         next_attempt_at: i64,
         error: &str,
     ) -> StoreResult<bool>;
-    /// Returns a claimed row that was not sent to `pending` at once, undoing its claim, so
-    /// another worker can take it; false when the claim was lost.
+    /// Returns a claimed but unsent row to `pending` and undoes its claim, so another worker
+    /// can take it at once. Returns false when the claim was lost.
     async fn release_grade(&self, id: i64, claim_token: &str) -> StoreResult<bool>;
     async fn dead_letter_grade(
         &self,

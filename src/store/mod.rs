@@ -212,7 +212,7 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Closes every connection after waiting for those in use; later queries fail.
     async fn close(&self);
-    /// The connection pool when the backend is PostgreSQL, for `LISTEN`/`NOTIFY` between
+    /// Returns the connection pool when the backend is PostgreSQL, for `LISTEN`/`NOTIFY` between
     /// instances; `None` on SQLite.
     fn postgres_pool(&self) -> Option<sqlx::PgPool>;
 

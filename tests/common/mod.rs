@@ -68,7 +68,7 @@ pub struct SchemaGuard {
 }
 
 impl SchemaGuard {
-    /// The schema's name.
+    /// Returns the schema's name.
     pub fn schema(&self) -> &str {
         &self.schema
     }

@@ -371,7 +371,7 @@ impl GradedCourse {
     }
 }
 
-/// A student's launch of the recorded course's "Coworking" link.
+/// Builds a student's launch of the recorded course's "Coworking" link.
 pub fn student_launch(issuer: &str, subject: &str) -> LaunchRecord {
     LaunchRecord {
         issuer: issuer.into(),
