@@ -1,7 +1,9 @@
 // The space WebSocket with automatic reconnection. After a close it waits 1 s, doubling
 // the wait after each failed attempt up to 30 s, then connects again. A ping every 25 s
 // keeps proxies from closing an idle connection, and a connection that receives nothing
-// for 60 s is treated as closed.
+// for 60 s is treated as closed. A close with code 1012 (service restart) comes from an
+// instance that is stopping: the client reconnects after a random 0.2 to 2 s, so a class
+// does not arrive at the remaining instances all at once.
 (function () {
   "use strict";
 
@@ -11,6 +13,9 @@
   var MAX_DELAY_MS = 30000;
   var PING_INTERVAL_MS = 25000;
   var SILENCE_LIMIT_MS = 60000;
+  var SERVICE_RESTART = 1012;
+  var RESTART_MIN_DELAY_MS = 200;
+  var RESTART_MAX_DELAY_MS = 2000;
 
   /**
    * Creates a socket for `url` that calls `handlers.open()`, `handlers.message(object)`
@@ -66,7 +71,11 @@
       }
       self.handlers.message(message);
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
+      if (event.code === SERVICE_RESTART && socket === self.socket) {
+        self.delay =
+          RESTART_MIN_DELAY_MS + Math.random() * (RESTART_MAX_DELAY_MS - RESTART_MIN_DELAY_MS);
+      }
       self.lost(socket);
     });
   };

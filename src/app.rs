@@ -18,11 +18,12 @@ use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
 use crate::grading::{self, Grading};
+use crate::keys::{KeyAtRestError, KeyVault};
 use crate::lti::jwks::{JwksCache, KeySource};
 use crate::lti::nrps::ServiceTokens;
 use crate::net::PlatformHttp;
 use crate::session::SessionKey;
-use crate::store::{DynStore, StoreResult};
+use crate::store::DynStore;
 use crate::{chat, keys, lti, observability, unix_now, web};
 
 /// Largest accepted request body. A Moodle launch form is about 5 KiB.
@@ -45,6 +46,8 @@ pub struct AppState {
     pub activity: Arc<ActivityCache>,
     /// The clock that id_token times are checked against.
     pub token_clock: TokenClock,
+    /// Encrypts and decrypts the tool's private keys in the database.
+    pub key_vault: Arc<KeyVault>,
 }
 
 /// The clock that an id_token's `iat` and `exp` are checked against. A running service
@@ -71,18 +74,27 @@ impl TokenClock {
 impl AppState {
     /// Prepares state on an opened store: makes the first signing key and the session
     /// secret if the database has none, and applies platforms listed in the config file.
-    pub async fn new(config: Config, store: DynStore) -> StoreResult<Self> {
+    /// Fails when a stored private key cannot be opened with the configured encryption keys.
+    pub async fn new(config: Config, store: DynStore) -> Result<Self, KeyAtRestError> {
         let now = unix_now();
-        keys::ensure_signing_key(store.as_ref(), now).await?;
+        let key_vault = Arc::new(KeyVault::from_config(&config)?);
+        key_vault.reseal_stored(store.as_ref()).await?;
+        keys::ensure_signing_key(store.as_ref(), &key_vault, now).await?;
         for platform in &config.platforms {
             store.upsert_platform(platform, now).await?;
         }
         let session_key = SessionKey::load_or_create(store.as_ref()).await?;
         let http = PlatformHttp::new(config.allow_private_addresses);
-        let grading = Arc::new(Grading::new(&config, store.clone(), &http));
+        let grading = Arc::new(Grading::new(
+            &config,
+            store.clone(),
+            &http,
+            key_vault.clone(),
+        ));
         let platform_keys = Arc::new(JwksCache::new(
             http.clone(),
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
+            Duration::from_secs(config.platform_jwks_max_age_secs),
         ));
         let chat = Chat {
             store: store.clone(),
@@ -101,6 +113,7 @@ impl AppState {
             service_tokens,
             session_key: Arc::new(session_key),
             token_clock: TokenClock::System,
+            key_vault,
         })
     }
 }
@@ -251,13 +264,29 @@ pub async fn serve_with_metrics(
         .map(|link| link.instance_id.clone())
         .unwrap_or_else(|| crate::random_token(9));
     let rosters = tokio::spawn(refresh_rosters(state.clone(), instance_id.clone()));
+    let key_rotation = tokio::spawn(rotate_keys(state.clone(), instance_id.clone()));
     let housekeeping = tokio::spawn(housekeeping(state.store.clone(), instance_id));
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone(), worker_stop));
+    let hub = state.chat.hub.clone();
+    let stop_sockets = {
+        let hub = hub.clone();
+        async move {
+            shutdown.await;
+            tracing::info!("stopping: finishing requests and closing WebSocket connections");
+            // Closing the sockets now lets clients reconnect elsewhere while requests finish.
+            let _ = hub.close_connections(Duration::ZERO).await;
+        }
+    };
     let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(stop_sockets)
         .await;
+    let still_open = hub.close_connections(SOCKET_CLOSE_LIMIT).await;
+    if still_open > 0 {
+        tracing::warn!(still_open, "WebSocket connections still open at shutdown");
+    }
     housekeeping.abort();
+    key_rotation.abort();
     rosters.abort();
     // Scores in flight are finished and recorded, so none is sent twice by another
     // instance; the HTTP client's own limit bounds the wait.
@@ -282,10 +311,14 @@ pub async fn serve_with_metrics(
 /// Maximum wait for scores in flight at shutdown: one platform request's limit and
 /// the time to record its outcome.
 const WORKER_STOP_LIMIT: Duration = Duration::from_secs(30);
+/// Maximum wait at shutdown for WebSocket clients to answer the closing frame.
+const SOCKET_CLOSE_LIMIT: Duration = Duration::from_secs(5);
 /// Interval at which each instance checks whether a periodic job is due.
 const JOB_CHECK: Duration = Duration::from_secs(60);
 /// Period of the purge of expired login states, sessions and deep linking requests.
 const HOUSEKEEPING_SECS: i64 = 300;
+/// Period of the check whether the tool's signing key is due for rotation.
+const KEY_CHECK_SECS: i64 = 300;
 /// Period of the check for rosters to refresh.
 const ROSTER_CHECK_SECS: i64 = 300;
 
@@ -323,6 +356,33 @@ async fn housekeeping(store: DynStore, instance_id: String) {
         match store.purge_deep_link_requests(now).await {
             Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
             Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
+        }
+    }
+}
+
+/// Replaces the tool's signing key every `key_rotation_days`, publishing the next key
+/// `key_grace_secs` before it signs. Does nothing when the period is 0.
+async fn rotate_keys(state: AppState, instance_id: String) {
+    let rotation_secs = state.config.key_rotation_days * 86_400;
+    if rotation_secs == 0 {
+        return;
+    }
+    let mut ticker = tokio::time::interval(JOB_CHECK);
+    loop {
+        ticker.tick().await;
+        if !claim(&state.store, "key_rotation", &instance_id, KEY_CHECK_SECS).await {
+            continue;
+        }
+        let outcome = keys::rotate_on_schedule(
+            state.store.as_ref(),
+            &state.key_vault,
+            unix_now(),
+            rotation_secs,
+            state.config.key_grace_secs,
+        )
+        .await;
+        if let Err(error) = outcome {
+            tracing::error!(%error, "scheduled tool key rotation failed");
         }
     }
 }

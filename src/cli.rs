@@ -260,9 +260,10 @@ async fn run_demo(mut config: Config, platform_bind: SocketAddr) -> anyhow::Resu
 
 async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
+    let vault = keys::KeyVault::from_config(&config)?;
     match command {
         KeysCommand::Rotate => {
-            let kid = keys::rotate(store.as_ref(), unix_now()).await?;
+            let kid = keys::rotate(store.as_ref(), &vault, unix_now()).await?;
             println!(
                 "new signing key {kid}; earlier keys stay published for {} seconds",
                 config.key_grace_secs
@@ -271,17 +272,26 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
         KeysCommand::List => {
             let now = unix_now();
             for key in store.tool_keys().await? {
+                let grace = config.key_grace_secs;
                 let status = match key.retired_at {
+                    _ if key.active_from > now => {
+                        format!("published, signs in {} seconds", key.active_from - now)
+                    }
                     None => "signing".to_string(),
-                    Some(at) if at + config.key_grace_secs > now => {
-                        format!(
-                            "retired, published for {} more seconds",
-                            at + config.key_grace_secs - now
-                        )
+                    Some(at) if at > now => {
+                        format!("signing for {} more seconds", at - now)
+                    }
+                    Some(at) if at + grace > now => {
+                        format!("retired, published for {} more seconds", at + grace - now)
                     }
                     Some(_) => "retired, no longer published".to_string(),
                 };
-                println!("{}\t{}", key.kid, status);
+                let stored = if keys::KeyVault::is_sealed(&key) {
+                    "encrypted"
+                } else {
+                    "unencrypted"
+                };
+                println!("{}\t{}\t{}", key.kid, status, stored);
             }
         }
     }

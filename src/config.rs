@@ -31,8 +31,22 @@ pub struct Config {
     pub clock_leeway_secs: i64,
     /// Minimum time between two fetches of one platform JWKS for an unknown `kid`, in seconds.
     pub jwks_refetch_cooldown_secs: u64,
-    /// How long a rotated-out tool key stays published in the JWKS, in seconds.
+    /// How long a rotated-out tool key stays published in the JWKS, in seconds. A key made
+    /// by scheduled rotation is also published this long before it starts signing.
     pub key_grace_secs: i64,
+    /// Age in days at which the signing key is replaced; 0 rotates only on request.
+    pub key_rotation_days: i64,
+    /// Age after which a platform's cached JWKS is fetched again at the next launch, in
+    /// seconds. A key the platform removed stops working after at most this long.
+    pub platform_jwks_max_age_secs: u64,
+    /// Key that encrypts the tool's private keys in the database (32 bytes, base64), read
+    /// from `COWORK_KEY_ENCRYPTION_KEY` only, so it never appears in a file or a process list.
+    #[serde(skip)]
+    pub key_encryption_key: Option<String>,
+    /// The encryption key used before the current one, from
+    /// `COWORK_KEY_ENCRYPTION_KEY_PREVIOUS`; keys sealed with it are sealed again at start.
+    #[serde(skip)]
+    pub key_encryption_key_previous: Option<String>,
     /// Members seen within this many seconds are listed on the space page.
     pub recent_presence_secs: i64,
     /// Largest file accepted in the showcase, in bytes.
@@ -76,6 +90,10 @@ impl Default for Config {
             clock_leeway_secs: 30,
             jwks_refetch_cooldown_secs: 60,
             key_grace_secs: 2 * 24 * 3600,
+            key_rotation_days: 90,
+            platform_jwks_max_age_secs: 3600,
+            key_encryption_key: None,
+            key_encryption_key_previous: None,
             recent_presence_secs: 14 * 24 * 3600,
             upload_max_bytes: 10 * 1024 * 1024,
             analytics_cache_rows: crate::analytics::activity::DEFAULT_MAX_ROWS,
@@ -126,6 +144,12 @@ pub struct ConfigArgs {
     /// Seconds a rotated-out tool key stays published.
     #[arg(long, env = "COWORK_KEY_GRACE_SECS", global = true)]
     pub key_grace_secs: Option<i64>,
+    /// Age in days at which the signing key is replaced (default 90; 0 rotates only on request).
+    #[arg(long, env = "COWORK_KEY_ROTATION_DAYS", global = true)]
+    pub key_rotation_days: Option<i64>,
+    /// Seconds after which a platform's cached JWKS is fetched again (default 3600).
+    #[arg(long, env = "COWORK_PLATFORM_JWKS_MAX_AGE_SECS", global = true)]
+    pub platform_jwks_max_age_secs: Option<u64>,
     /// Seconds within which a visit counts as recent on the space page.
     #[arg(long, env = "COWORK_RECENT_PRESENCE_SECS", global = true)]
     pub recent_presence_secs: Option<i64>,
@@ -183,6 +207,8 @@ struct FileConfig {
     clock_leeway_secs: Option<i64>,
     jwks_refetch_cooldown_secs: Option<u64>,
     key_grace_secs: Option<i64>,
+    key_rotation_days: Option<i64>,
+    platform_jwks_max_age_secs: Option<u64>,
     recent_presence_secs: Option<i64>,
     upload_max_bytes: Option<u64>,
     analytics_cache_rows: Option<usize>,
@@ -260,6 +286,16 @@ impl Config {
                 .key_grace_secs
                 .or(file.key_grace_secs)
                 .unwrap_or(defaults.key_grace_secs),
+            key_rotation_days: args
+                .key_rotation_days
+                .or(file.key_rotation_days)
+                .unwrap_or(defaults.key_rotation_days),
+            platform_jwks_max_age_secs: args
+                .platform_jwks_max_age_secs
+                .or(file.platform_jwks_max_age_secs)
+                .unwrap_or(defaults.platform_jwks_max_age_secs),
+            key_encryption_key: secret_from_env("COWORK_KEY_ENCRYPTION_KEY"),
+            key_encryption_key_previous: secret_from_env("COWORK_KEY_ENCRYPTION_KEY_PREVIOUS"),
             recent_presence_secs: args
                 .recent_presence_secs
                 .or(file.recent_presence_secs)
@@ -352,6 +388,48 @@ impl Config {
                 ),
             });
         }
+        if !(0..=3650).contains(&self.key_rotation_days) {
+            return Err(ConfigError::Invalid {
+                name: "key_rotation_days",
+                message: format!(
+                    "{} is outside 0..=3650 days; 0 turns scheduled rotation off",
+                    self.key_rotation_days
+                ),
+            });
+        }
+        if self.key_rotation_days > 0 && self.key_rotation_days * 86_400 <= 2 * self.key_grace_secs
+        {
+            return Err(ConfigError::Invalid {
+                name: "key_rotation_days",
+                message: format!(
+                    "{} days is not more than twice key_grace_secs ({} s), so a new key would \
+                     be published before the previous one stopped signing; raise \
+                     key_rotation_days or lower key_grace_secs",
+                    self.key_rotation_days, self.key_grace_secs
+                ),
+            });
+        }
+        if self.platform_jwks_max_age_secs < self.jwks_refetch_cooldown_secs {
+            return Err(ConfigError::Invalid {
+                name: "platform_jwks_max_age_secs",
+                message: format!(
+                    "{} s is below jwks_refetch_cooldown_secs ({} s)",
+                    self.platform_jwks_max_age_secs, self.jwks_refetch_cooldown_secs
+                ),
+            });
+        }
+        for (name, value) in [
+            ("COWORK_KEY_ENCRYPTION_KEY", &self.key_encryption_key),
+            (
+                "COWORK_KEY_ENCRYPTION_KEY_PREVIOUS",
+                &self.key_encryption_key_previous,
+            ),
+        ] {
+            if let Some(text) = value {
+                crate::keys::KeyCipher::from_base64(text)
+                    .map_err(|message| ConfigError::Invalid { name, message })?;
+            }
+        }
         if !(0..=300).contains(&self.clock_leeway_secs) {
             return Err(ConfigError::Invalid {
                 name: "clock_leeway_secs",
@@ -386,8 +464,25 @@ impl Config {
     pub fn redacted_summary(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url_password(&self.database_url);
-        toml::to_string(&shown).unwrap_or_else(|error| format!("(unprintable: {error})"))
+        let sealing = if self.key_encryption_key.is_some() {
+            "encrypted with COWORK_KEY_ENCRYPTION_KEY"
+        } else {
+            "stored unencrypted"
+        };
+        match toml::to_string(&shown) {
+            // A top-level key before the rest keeps the text valid TOML.
+            Ok(text) => format!("tool_private_keys = {sealing:?}\n{text}"),
+            Err(error) => format!("(unprintable: {error})"),
+        }
     }
+}
+
+/// Reads a secret from the environment; an empty value counts as unset.
+fn secret_from_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

@@ -204,8 +204,20 @@ impl AppError {
 }
 
 impl ErrorDetails {
-    /// Renders the error as JSON or as an HTML page in `lang`.
+    /// Renders the error as JSON or as an HTML page in `lang`. A 503 carries
+    /// `Retry-After`, because the database or the platform usually returns within seconds.
     pub fn render(&self, lang: Lang) -> Response {
+        let mut response = self.render_body(lang);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
+    }
+
+    fn render_body(&self, lang: Lang) -> Response {
         let tr = Tr::new(lang);
         let message = tr.message(&self.message);
         let hint = tr.message(&self.hint);
@@ -230,6 +242,9 @@ impl ErrorDetails {
         }
     }
 }
+
+/// Seconds a client is asked to wait before retrying after a 503.
+const RETRY_AFTER_SECS: &str = "5";
 
 /// Returns the message id of the error page's title for `status`.
 fn title_id(status: StatusCode) -> &'static str {
@@ -257,6 +272,15 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
         (Some(json), Some(html)) => json < html,
         (Some(_), None) => true,
         _ => false,
+    }
+}
+
+impl From<crate::keys::KeyAtRestError> for AppError {
+    fn from(error: crate::keys::KeyAtRestError) -> Self {
+        match error {
+            crate::keys::KeyAtRestError::Store(error) => AppError::Storage(error),
+            other => AppError::Internal(other.to_string()),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The tool's own RSA signing keys: made on first start, rotated on request, and published
-//! as a JWKS. Private keys never leave the database and this module.
+//! The tool's own RSA signing keys: made on first start, rotated on a schedule or on
+//! request, published as a JWKS, and optionally encrypted in the database. Private keys
+//! never leave the database and this module.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -9,7 +10,10 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError, StoreResult, ToolKey};
+use crate::store::{Store, StoreError, ToolKey};
+
+mod at_rest;
+pub use at_rest::{KeyAtRestError, KeyCipher, KeyVault};
 
 const KEY_BITS: usize = 2048;
 
@@ -80,63 +84,167 @@ pub fn public_jwk(public_key: &RsaPublicKey, kid: &str) -> Jwk {
     }
 }
 
-/// Creates the first signing key when the database has none that is current.
-pub async fn ensure_signing_key(store: &dyn Store, now: i64) -> StoreResult<()> {
+/// Whether `key` signs at `now`: it has become active and is not yet retired.
+pub fn is_signing(key: &ToolKey, now: i64) -> bool {
+    key.active_from <= now && key.retired_at.is_none_or(|retired| retired > now)
+}
+
+/// Whether `key` is in the published JWKS at `now`: from its creation, which for a key
+/// made by scheduled rotation is before it starts signing, until `grace_secs` after it
+/// is retired.
+pub fn is_published(key: &ToolKey, now: i64, grace_secs: i64) -> bool {
+    key.retired_at
+        .is_none_or(|retired| retired + grace_secs > now)
+}
+
+/// The key that signs at `now`: the most recently activated signing key.
+fn signing_key(keys: &[ToolKey], now: i64) -> Option<&ToolKey> {
+    keys.iter()
+        .filter(|key| is_signing(key, now))
+        .max_by_key(|key| (key.active_from, key.created_at))
+}
+
+async fn generate_stored(
+    vault: &KeyVault,
+    now: i64,
+    active_from: i64,
+) -> Result<ToolKey, KeyAtRestError> {
+    let generated = tokio::task::spawn_blocking(generate_key)
+        .await
+        .expect("key generation task");
+    Ok(ToolKey {
+        private_key_pem: vault.seal(&generated.kid, &generated.pem),
+        kid: generated.kid,
+        created_at: now,
+        active_from,
+        retired_at: None,
+    })
+}
+
+/// Creates the first signing key when the database has none that signs now or later.
+pub async fn ensure_signing_key(
+    store: &dyn Store,
+    vault: &KeyVault,
+    now: i64,
+) -> Result<(), KeyAtRestError> {
     let keys = store.tool_keys().await?;
-    if keys.iter().any(|key| key.retired_at.is_none()) {
+    if keys
+        .iter()
+        .any(|key| key.retired_at.is_none_or(|retired| retired > now))
+    {
         return Ok(());
     }
-    let generated = tokio::task::spawn_blocking(generate_key)
-        .await
-        .expect("key generation task");
-    tracing::info!(kid = %generated.kid, "created tool signing key");
-    store
-        .insert_tool_key(&ToolKey {
-            kid: generated.kid,
-            private_key_pem: generated.pem,
-            created_at: now,
-            retired_at: None,
-        })
-        .await
+    let key = generate_stored(vault, now, now).await?;
+    tracing::info!(kid = %key.kid, "created tool signing key");
+    store.insert_tool_key(&key).await?;
+    Ok(())
 }
 
-/// Adds a new signing key and retires the others; they stay published for the grace period.
-pub async fn rotate(store: &dyn Store, now: i64) -> StoreResult<String> {
-    let generated = tokio::task::spawn_blocking(generate_key)
-        .await
-        .expect("key generation task");
-    store
-        .insert_tool_key(&ToolKey {
-            kid: generated.kid.clone(),
-            private_key_pem: generated.pem,
-            created_at: now,
-            retired_at: None,
-        })
+/// Adds a new signing key that signs from `now` and retires the others at once; they
+/// stay published for the grace period. For a key that may be compromised. Fails without
+/// adding a key when the stored keys are encrypted and `vault` has no key to encrypt with.
+pub async fn rotate(
+    store: &dyn Store,
+    vault: &KeyVault,
+    now: i64,
+) -> Result<String, KeyAtRestError> {
+    if !vault.seals() {
+        if let Some(sealed) = store
+            .tool_keys()
+            .await?
+            .iter()
+            .find(|key| KeyVault::is_sealed(key))
+        {
+            return Err(KeyAtRestError::Locked {
+                kid: sealed.kid.clone(),
+            });
+        }
+    }
+    let key = generate_stored(vault, now, now).await?;
+    store.add_tool_key(&key, now).await?;
+    tracing::info!(kid = %key.kid, "rotated tool signing key on request");
+    Ok(key.kid)
+}
+
+/// What [`rotate_on_schedule`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScheduledRotation {
+    /// The signing key is younger than the rotation period less the overlap.
+    NotDue,
+    /// A key made earlier is published and waits for its time to sign.
+    Pending { kid: String, active_from: i64 },
+    /// A new key was published; it signs from `active_from`, when the others retire.
+    Published { kid: String, active_from: i64 },
+}
+
+/// Replaces the signing key once it is `rotation_secs` old. The new key is published
+/// `overlap_secs` before it starts signing, so platforms that cache cowork's JWKS fetch it
+/// before its first signature, and the old key stays published `overlap_secs` after it
+/// stops. Keys retired longer than `overlap_secs` ago are deleted, because nothing they
+/// signed still verifies. Each call is one store transaction per change, so a second
+/// instance running the same schedule finds the pending key and adds none.
+pub async fn rotate_on_schedule(
+    store: &dyn Store,
+    vault: &KeyVault,
+    now: i64,
+    rotation_secs: i64,
+    overlap_secs: i64,
+) -> Result<ScheduledRotation, KeyAtRestError> {
+    let removed = store
+        .delete_tool_keys_retired_before(now - overlap_secs)
         .await?;
-    store.retire_tool_keys_except(&generated.kid, now).await?;
-    Ok(generated.kid)
+    if removed > 0 {
+        tracing::info!(removed, "deleted tool keys no longer published");
+    }
+    let keys = store.tool_keys().await?;
+    if let Some(pending) = keys
+        .iter()
+        .filter(|key| key.active_from > now && key.retired_at.is_none())
+        .max_by_key(|key| key.active_from)
+    {
+        return Ok(ScheduledRotation::Pending {
+            kid: pending.kid.clone(),
+            active_from: pending.active_from,
+        });
+    }
+    let due = match signing_key(&keys, now) {
+        Some(current) => current.active_from + rotation_secs - overlap_secs <= now,
+        None => true,
+    };
+    if !due {
+        return Ok(ScheduledRotation::NotDue);
+    }
+    let active_from = now + overlap_secs;
+    let key = generate_stored(vault, now, active_from).await?;
+    store.add_tool_key(&key, active_from).await?;
+    tracing::info!(kid = %key.kid, active_from, "published the next tool signing key");
+    Ok(ScheduledRotation::Published {
+        kid: key.kid,
+        active_from,
+    })
 }
 
-/// The published key set: current keys and keys retired less than `grace_secs` ago.
-pub async fn published_jwks(store: &dyn Store, now: i64, grace_secs: i64) -> StoreResult<Jwks> {
-    let keys = store
-        .tool_keys()
-        .await?
-        .into_iter()
-        .filter(|key| {
-            key.retired_at
-                .is_none_or(|retired| retired + grace_secs > now)
-        })
-        .filter_map(
-            |key| match RsaPrivateKey::from_pkcs8_pem(&key.private_key_pem) {
-                Ok(private_key) => Some(public_jwk(&RsaPublicKey::from(&private_key), &key.kid)),
-                Err(error) => {
-                    tracing::error!(kid = %key.kid, %error, "stored tool key is not valid PKCS#8");
-                    None
-                }
-            },
-        )
-        .collect();
+/// The published key set: keys that sign now or later, and keys retired less than
+/// `grace_secs` ago.
+pub async fn published_jwks(
+    store: &dyn Store,
+    vault: &KeyVault,
+    now: i64,
+    grace_secs: i64,
+) -> Result<Jwks, KeyAtRestError> {
+    let mut keys = Vec::new();
+    for key in store.tool_keys().await? {
+        if !is_published(&key, now, grace_secs) {
+            continue;
+        }
+        let pem = vault.open(&key)?;
+        match RsaPrivateKey::from_pkcs8_pem(&pem) {
+            Ok(private_key) => keys.push(public_jwk(&RsaPublicKey::from(&private_key), &key.kid)),
+            Err(error) => {
+                tracing::error!(kid = %key.kid, %error, "stored tool key is not valid PKCS#8");
+            }
+        }
+    }
     Ok(Jwks { keys })
 }
 
@@ -177,21 +285,38 @@ pub enum SigningError {
     #[error("signing failed: {0}")]
     Jwt(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    AtRest(#[from] KeyAtRestError),
 }
 
-/// Signs `claims` as an RS256 JWT with the tool's newest current key, naming it in `kid`.
-pub async fn sign_jwt(store: &dyn Store, claims: &impl Serialize) -> Result<String, SigningError> {
-    let key = store
-        .tool_keys()
-        .await?
-        .into_iter()
-        .find(|key| key.retired_at.is_none())
-        .ok_or(SigningError::NoKey)?;
-    let encoding_key = jsonwebtoken::EncodingKey::from_rsa_pem(key.private_key_pem.as_bytes())
+impl From<StoreError> for SigningError {
+    fn from(error: StoreError) -> Self {
+        Self::AtRest(KeyAtRestError::Store(error))
+    }
+}
+
+/// Signs `claims` as an RS256 JWT with the tool's current signing key, naming it in `kid`.
+pub async fn sign_jwt(
+    store: &dyn Store,
+    vault: &KeyVault,
+    claims: &impl Serialize,
+) -> Result<String, SigningError> {
+    sign_jwt_at(store, vault, claims, crate::unix_now()).await
+}
+
+/// Signs `claims` with the key that signs at `now`.
+pub async fn sign_jwt_at(
+    store: &dyn Store,
+    vault: &KeyVault,
+    claims: &impl Serialize,
+    now: i64,
+) -> Result<String, SigningError> {
+    let keys = store.tool_keys().await?;
+    let key = signing_key(&keys, now).ok_or(SigningError::NoKey)?;
+    let pem = vault.open(key)?;
+    let encoding_key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
         .map_err(|error| SigningError::Jwt(error.to_string()))?;
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(key.kid);
+    header.kid = Some(key.kid.clone());
     jsonwebtoken::encode(&header, claims, &encoding_key)
         .map_err(|error| SigningError::Jwt(error.to_string()))
 }

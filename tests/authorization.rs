@@ -475,10 +475,10 @@ async fn status_of(app: &TestApp, method: &Method, path: &str, who: Option<&Laun
             request = request.header("x-cowork-token", token_of(who));
         }
         request = if path.ends_with("/showcase/items") {
-            let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+            let content_type = format!("multipart/form-data; boundary={}", common::FORM_BOUNDARY);
             request
                 .header("content-type", content_type)
-                .body(showcase_form())
+                .body(common::showcase_form("Market map", 0))
         } else {
             request.json(&body_for(path))
         };
@@ -506,29 +506,6 @@ async fn create(app: &TestApp, who: &Launched, path: &str, body: Value) -> i64 {
         .unwrap_or_else(|| panic!("{path}: no id in {created}"))
 }
 
-const BOUNDARY: &str = "matrix-boundary";
-
-/// Builds a `multipart/form-data` body that publishes a showcase item with a small PDF.
-fn showcase_form() -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in [("title", "Market map"), ("description", "Draft")] {
-        let part = format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        );
-        body.extend_from_slice(part.as_bytes());
-    }
-    body.extend_from_slice(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
-             filename=\"map.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(b"%PDF-1.4\n%%EOF\n\r\n");
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
 /// Publishes a showcase item as `who` and returns its id.
 async fn publish(app: &TestApp, who: &Launched) -> i64 {
     let url = format!("{}/spaces/{}/showcase/items", app.tool_url, who.space_id);
@@ -539,9 +516,9 @@ async fn publish(app: &TestApp, who: &Launched) -> i64 {
         .header("accept", "application/json")
         .header(
             "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
+            format!("multipart/form-data; boundary={}", common::FORM_BOUNDARY),
         )
-        .body(showcase_form())
+        .body(common::showcase_form("Market map", 0))
         .send()
         .await
         .unwrap();

@@ -16,11 +16,18 @@ impl Cowork {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let database = format!("sqlite://{}", self.dir.path().join("from-env.db").display());
         Command::new(env!("CARGO_BIN_EXE_cowork"))
             .args(args)
             .env("COWORK_DATABASE_URL", database)
             .env_remove("COWORK_CONFIG")
+            .env_remove("COWORK_KEY_ENCRYPTION_KEY")
+            .env_remove("COWORK_KEY_ENCRYPTION_KEY_PREVIOUS")
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
             .output()
             .expect("run cowork")
@@ -191,10 +198,53 @@ fn keys_rotate_keeps_previous() {
     let listed = stdout(&cowork.run(&["keys", "list"]));
     let lines: Vec<&str> = listed.lines().collect();
     assert_eq!(lines.len(), 2, "{listed}");
-    assert!(lines[0].ends_with("signing"), "newest key signs: {listed}");
+    assert!(
+        lines[0].contains("\tsigning\t"),
+        "newest key signs: {listed}"
+    );
     assert!(
         lines[1].contains("retired, published"),
         "previous key stays published: {listed}"
+    );
+    assert!(
+        lines.iter().all(|line| line.ends_with("\tunencrypted")),
+        "{listed}"
+    );
+}
+
+#[test]
+fn keys_rotate_encrypts_with_key() {
+    let cowork = Cowork::new();
+    let key = [(
+        "COWORK_KEY_ENCRYPTION_KEY",
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    )];
+    let rotated = cowork.run_with(&["keys", "rotate"], &key);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let listed = stdout(&cowork.run_with(&["keys", "list"], &key));
+    assert!(listed.trim_end().ends_with("\tencrypted"), "{listed}");
+
+    let without = cowork.run(&["keys", "rotate"]);
+    assert!(
+        !without.status.success(),
+        "no unencrypted key joins encrypted ones"
+    );
+    assert!(
+        stderr(&without).contains("COWORK_KEY_ENCRYPTION_KEY"),
+        "{}",
+        stderr(&without)
+    );
+    let listed = stdout(&cowork.run_with(&["keys", "list"], &key));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let short = cowork.run_with(
+        &["keys", "list"],
+        &[("COWORK_KEY_ENCRYPTION_KEY", "c2hvcnQ=")],
+    );
+    assert!(!short.status.success(), "a 5-byte key is rejected");
+    assert!(
+        stderr(&short).contains("COWORK_KEY_ENCRYPTION_KEY"),
+        "{}",
+        stderr(&short)
     );
 }
 

@@ -106,12 +106,21 @@ async fn double_for_tool() -> (MoodleDouble, AgsClient, Platform, tempfile::Temp
     // store is made first and its key handed over.
     let dir = tempfile::tempdir().unwrap();
     let store = common::fresh_store(common::Backend::Sqlite, dir.path()).await;
-    keys::ensure_signing_key(store.as_ref(), cowork::unix_now())
-        .await
-        .unwrap();
-    let jwks = keys::published_jwks(store.as_ref(), cowork::unix_now(), 60)
-        .await
-        .unwrap();
+    keys::ensure_signing_key(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+    )
+    .await
+    .unwrap();
+    let jwks = keys::published_jwks(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+        60,
+    )
+    .await
+    .unwrap();
     let double = MoodleDouble::start(
         RECORDED_CLIENT_ID,
         2,

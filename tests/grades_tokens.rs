@@ -17,9 +17,13 @@ use cowork::store::{DynStore, NewPlatform, Platform};
 
 /// A store with a signing key and a registration whose token URL is the double's.
 async fn registered(store: &DynStore, double: &MoodleDouble, client_id: &str) -> Platform {
-    keys::ensure_signing_key(store.as_ref(), cowork::unix_now())
-        .await
-        .unwrap();
+    keys::ensure_signing_key(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+    )
+    .await
+    .unwrap();
     store
         .upsert_platform(
             &NewPlatform {
@@ -37,9 +41,14 @@ async fn registered(store: &DynStore, double: &MoodleDouble, client_id: &str) ->
 }
 
 async fn tool_keys(store: &DynStore) -> ToolKeys {
-    let jwks = keys::published_jwks(store.as_ref(), cowork::unix_now(), 3600)
-        .await
-        .unwrap();
+    let jwks = keys::published_jwks(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+        3600,
+    )
+    .await
+    .unwrap();
     ToolKeys::Fixed(jwks.keys)
 }
 
@@ -48,9 +57,13 @@ async fn assertion_meets_recorded_rules() {
     for backend in common::backends() {
         let dir = tempfile::tempdir().unwrap();
         let (store, _schema) = common::fresh_store_with_guard(backend, dir.path()).await;
-        keys::ensure_signing_key(store.as_ref(), cowork::unix_now())
-            .await
-            .unwrap();
+        keys::ensure_signing_key(
+            store.as_ref(),
+            &keys::KeyVault::unsealed(),
+            cowork::unix_now(),
+        )
+        .await
+        .unwrap();
         let double =
             MoodleDouble::start(RECORDED_CLIENT_ID, 2, tool_keys(&store).await, |_| {}).await;
         let platform = registered(&store, &double, RECORDED_CLIENT_ID).await;
@@ -98,9 +111,13 @@ async fn assertion_meets_recorded_rules() {
 async fn concurrent_requests_share_one_refresh() {
     let dir = tempfile::tempdir().unwrap();
     let store = common::fresh_store(common::Backend::Sqlite, dir.path()).await;
-    keys::ensure_signing_key(store.as_ref(), cowork::unix_now())
-        .await
-        .unwrap();
+    keys::ensure_signing_key(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+    )
+    .await
+    .unwrap();
     let double = MoodleDouble::start(RECORDED_CLIENT_ID, 2, tool_keys(&store).await, |_| {}).await;
     double
         .faults
@@ -132,9 +149,13 @@ async fn concurrent_requests_share_one_refresh() {
 async fn unknown_client_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let store = common::fresh_store(common::Backend::Sqlite, dir.path()).await;
-    keys::ensure_signing_key(store.as_ref(), cowork::unix_now())
-        .await
-        .unwrap();
+    keys::ensure_signing_key(
+        store.as_ref(),
+        &keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+    )
+    .await
+    .unwrap();
     let double = MoodleDouble::start(RECORDED_CLIENT_ID, 2, tool_keys(&store).await, |_| {}).await;
     let platform = registered(&store, &double, "no-such-client").await;
     let tokens = ServiceTokens::new(&PlatformHttp::new(true), store.clone());

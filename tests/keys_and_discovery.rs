@@ -84,18 +84,25 @@ async fn rotated_key_published_during_grace() {
         let store = app.state.store.as_ref();
         let now = cowork::unix_now();
         let grace = app.state.config.key_grace_secs;
-        let before = keys::published_jwks(store, now, grace).await.unwrap();
-        let new_kid = keys::rotate(store, now).await.unwrap();
+        let before = keys::published_jwks(store, &keys::KeyVault::unsealed(), now, grace)
+            .await
+            .unwrap();
+        let new_kid = keys::rotate(store, &keys::KeyVault::unsealed(), now)
+            .await
+            .unwrap();
 
-        let during = keys::published_jwks(store, now + 1, grace).await.unwrap();
+        let during = keys::published_jwks(store, &keys::KeyVault::unsealed(), now + 1, grace)
+            .await
+            .unwrap();
         let kids: Vec<&str> = during.keys.iter().map(|k| k.kid.as_str()).collect();
         assert_eq!(kids.len(), 2, "{backend:?}: {kids:?}");
         assert!(kids.contains(&new_kid.as_str()), "{backend:?}");
         assert!(kids.contains(&before.keys[0].kid.as_str()), "{backend:?}");
 
-        let after = keys::published_jwks(store, now + grace + 1, grace)
-            .await
-            .unwrap();
+        let after =
+            keys::published_jwks(store, &keys::KeyVault::unsealed(), now + grace + 1, grace)
+                .await
+                .unwrap();
         let kids: Vec<&str> = after.keys.iter().map(|k| k.kid.as_str()).collect();
         assert_eq!(
             kids,
@@ -111,7 +118,11 @@ async fn unknown_kid_refetched_once_per_cooldown() {
     let second = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
 
     cache.decoding_key(&url, &first.kid).await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 1, "first use fetches");
@@ -136,7 +147,11 @@ async fn unknown_kid_refetched_once_per_cooldown() {
 
     // The platform rotates; a cache with no cooldown picks the new key up at once.
     *body.lock().unwrap() = (200, jwks_body(&[&first, &second]));
-    let eager = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
+    let eager = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    );
     eager.decoding_key(&url, &first.kid).await.unwrap();
     eager.decoding_key(&url, &second.kid).await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 2, "one fetch serves both keys");
@@ -148,7 +163,11 @@ async fn platform_rotation_picked_up_after_cooldown() {
     let second = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    );
 
     cache.decoding_key(&url, &first.kid).await.unwrap();
     *body.lock().unwrap() = (200, jwks_body(&[&second]));
@@ -161,7 +180,11 @@ async fn cached_keys_survive_jwks_outage() {
     let first = keys::generate_key();
     let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
     let (url, _hits) = serve_counted("/jwks", body.clone()).await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    );
     cache.decoding_key(&url, &first.kid).await.unwrap();
 
     *body.lock().unwrap() = (503, "{}".into());
@@ -275,7 +298,11 @@ async fn platform_added_from_configuration() {
 async fn failed_first_fetch_remembered_briefly() {
     let body = Arc::new(Mutex::new((503, "{}".to_string())));
     let (url, hits) = serve_counted("/jwks", body).await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
     for attempt in 0..5 {
         let Err(error) = cache.decoding_key(&url, "any").await else {
             panic!("an unavailable JWKS must not resolve");
@@ -299,9 +326,131 @@ async fn oversized_jwks_rejected() {
     document["padding"] = Value::String("x".repeat(2 * 1024 * 1024));
     let body = Arc::new(Mutex::new((200, document.to_string())));
     let (url, _) = serve_counted("/jwks", body).await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO);
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    );
     let Err(error) = cache.decoding_key(&url, &key.kid).await else {
         panic!("an oversized JWKS must not be read");
     };
     assert!(error.to_string().contains("larger than"), "{error}");
+}
+
+/// Signs a token with `key` and returns whether `cache` verifies it through the JWKS at
+/// `url`, under the `kid` that `key` claims.
+async fn verifies(cache: &JwksCache, url: &str, key: &keys::GeneratedKey, kid: &str) -> bool {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    let encoding = jsonwebtoken::EncodingKey::from_rsa_pem(key.pem.as_bytes()).unwrap();
+    let claims = serde_json::json!({ "sub": "s", "exp": cowork::unix_now() + 60 });
+    let token = jsonwebtoken::encode(&header, &claims, &encoding).unwrap();
+    let Ok(decoding) = cache.decoding_key(url, kid).await else {
+        return false;
+    };
+    let validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    jsonwebtoken::decode::<Value>(&token, &decoding, &validation).is_ok()
+}
+
+/// The JWKS of `key` published under `kid`, as a platform that reuses a `kid` serves it.
+fn jwks_with_kid(key: &keys::GeneratedKey, kid: &str) -> String {
+    let jwk = keys::public_jwk(&rsa::RsaPublicKey::from(&key.private_key), kid);
+    serde_json::to_string(&keys::Jwks { keys: vec![jwk] }).unwrap()
+}
+
+#[tokio::test]
+async fn withdrawn_platform_key_stops_after_max_age() {
+    let first = keys::generate_key();
+    let second = keys::generate_key();
+    let body = Arc::new(Mutex::new((200, jwks_body(&[&first]))));
+    let (url, hits) = serve_counted("/jwks", body.clone()).await;
+    let max_age = Duration::from_millis(300);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO, max_age);
+    assert!(verifies(&cache, &url, &first, &first.kid).await);
+
+    *body.lock().unwrap() = (200, jwks_body(&[&second]));
+    assert!(
+        verifies(&cache, &url, &first, &first.kid).await,
+        "within the maximum age the cached key still verifies"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "no fetch for a fresh set");
+
+    tokio::time::sleep(max_age + Duration::from_millis(50)).await;
+    assert!(
+        !verifies(&cache, &url, &first, &first.kid).await,
+        "a key the platform withdrew must stop verifying once the set is refreshed"
+    );
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "the old set was fetched again"
+    );
+    assert!(verifies(&cache, &url, &second, &second.kid).await);
+}
+
+#[tokio::test]
+async fn replaced_key_under_same_kid_picked_up() {
+    let first = keys::generate_key();
+    let second = keys::generate_key();
+    let body = Arc::new(Mutex::new((200, jwks_with_kid(&first, "moodle-key"))));
+    let (url, _hits) = serve_counted("/jwks", body.clone()).await;
+    let max_age = Duration::from_millis(300);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO, max_age);
+    assert!(verifies(&cache, &url, &first, "moodle-key").await);
+
+    *body.lock().unwrap() = (200, jwks_with_kid(&second, "moodle-key"));
+    tokio::time::sleep(max_age + Duration::from_millis(50)).await;
+    assert!(
+        verifies(&cache, &url, &second, "moodle-key").await,
+        "the new key under the same kid verifies without a restart"
+    );
+    assert!(
+        !verifies(&cache, &url, &first, "moodle-key").await,
+        "the replaced key no longer verifies"
+    );
+}
+
+#[tokio::test]
+async fn cached_key_outlives_stopped_jwks_server() {
+    let first = keys::generate_key();
+    let body = jwks_body(&[&first]);
+    let router = Router::new().route(
+        "/jwks",
+        get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let max_age = Duration::from_millis(200);
+    let cache = JwksCache::new(PlatformHttp::new(true), Duration::ZERO, max_age);
+    assert!(verifies(&cache, &url, &first, &first.kid).await);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    let refused = reqwest::get(&url).await;
+    assert!(
+        refused.is_err(),
+        "the JWKS server must be down: {refused:?}"
+    );
+
+    tokio::time::sleep(max_age + Duration::from_millis(50)).await;
+    assert!(
+        verifies(&cache, &url, &first, &first.kid).await,
+        "a cached key keeps verifying while the platform's JWKS is unreachable"
+    );
+    let other = keys::generate_key();
+    assert!(
+        !verifies(&cache, &url, &other, &other.kid).await,
+        "an unknown key is not accepted while the JWKS is unreachable"
+    );
 }

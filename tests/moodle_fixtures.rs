@@ -443,7 +443,11 @@ async fn recorded_tokens_pass_static_keys() {
 #[tokio::test]
 async fn recorded_tokens_pass_fetched_jwks() {
     let (jwks_url, fetches, server) = serve_recorded_jwks().await;
-    let cache = JwksCache::new(PlatformHttp::new(true), Duration::from_secs(60));
+    let cache = JwksCache::new(
+        PlatformHttp::new(true),
+        Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
 
     for case in all_tokens() {
         let launch = verified_launch(case, &cache, &jwks_url).await;

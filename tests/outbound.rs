@@ -48,7 +48,11 @@ async fn hostname_resolving_to_loopback_rejected() {
 #[tokio::test]
 async fn jwks_fetch_names_the_policy() {
     let base = local_server().await;
-    let cache = JwksCache::new(PlatformHttp::new(false), Duration::ZERO);
+    let cache = JwksCache::new(
+        PlatformHttp::new(false),
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    );
     let error = cache
         .decoding_key(&format!("{base}/jwks"), "k1")
         .await

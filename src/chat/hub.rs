@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::cluster::{Link, Notice};
 use super::protocol::ServerMessage;
@@ -90,17 +90,67 @@ impl SpaceState {
 }
 
 /// Channels and live presence of every space with connections on this instance.
-#[derive(Default)]
 pub struct Hub {
     spaces: Mutex<HashMap<i64, SpaceState>>,
     room_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     /// Set while other instances share the database.
     link: Mutex<Option<Arc<Link>>>,
+    /// Becomes true when the instance stops; every connection then closes.
+    stopping: watch::Sender<bool>,
+    /// WebSocket connections being served.
+    connections: watch::Sender<usize>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            spaces: Mutex::default(),
+            room_locks: Mutex::default(),
+            link: Mutex::default(),
+            stopping: watch::channel(false).0,
+            connections: watch::channel(0).0,
+        }
+    }
+}
+
+/// Counts one WebSocket connection as open until it is dropped.
+pub struct ConnectionGuard {
+    connections: watch::Sender<usize>,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.connections.send_modify(|count| *count -= 1);
+    }
 }
 
 impl Hub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Counts a connection as open while the returned guard lives.
+    pub fn track_connection(&self) -> ConnectionGuard {
+        self.connections.send_modify(|count| *count += 1);
+        ConnectionGuard {
+            connections: self.connections.clone(),
+        }
+    }
+
+    /// A receiver that becomes true when the instance stops.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Tells every connection to close with code 1012 (service restart), so clients
+    /// reconnect, through the load balancer, to an instance that is running. Then waits
+    /// up to `limit` for the connections to end and returns how many are still open.
+    pub async fn close_connections(&self, limit: std::time::Duration) -> usize {
+        self.stopping.send_replace(true);
+        let mut open = self.connections.subscribe();
+        let _ = tokio::time::timeout(limit, open.wait_for(|count| *count == 0)).await;
+        let left = *open.borrow();
+        left
     }
 
     /// Links the hub to the other instances, replacing an earlier link.

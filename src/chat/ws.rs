@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocketUpgrade};
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::hub::{Event, PresenceChange, PresenceEntry, PRESENCE_FRAME_ENTRIES};
 use super::protocol::{ClientMessage, MessageView, ServerMessage, MAX_FRAME_BYTES, STATUSES};
@@ -39,6 +39,8 @@ const OUTGOING_QUEUE: usize = 256;
 const ROOM_SWITCH_QUEUE: usize = 4;
 /// Read and write buffer of each connection, in bytes.
 const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+/// Time a stopping instance waits for a client to answer its closing frame.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// No room joined yet.
 const NO_ROOM: i64 = 0;
 
@@ -86,16 +88,19 @@ where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send,
 {
+    let _tracked = chat.hub.track_connection();
+    let stopping = chat.hub.stopping();
     let events = chat.hub.subscribe(who.space_id);
     let current_room = Arc::new(AtomicI64::new(NO_ROOM));
     let (outgoing, queue) = mpsc::channel::<Utf8Bytes>(OUTGOING_QUEUE);
     let (room_switch, switches) = mpsc::channel(ROOM_SWITCH_QUEUE);
-    let writer = tokio::spawn(write_loop(
+    let mut writer = tokio::spawn(write_loop(
         sink,
         queue,
         events,
         switches,
         who.is_moderator(),
+        stopping.clone(),
     ));
 
     let mut connection = Connection {
@@ -108,9 +113,21 @@ where
         status: "available".into(),
     };
     connection.open().await;
-    connection.read_loop(stream).await;
+    connection.read_loop(stream, stopping).await;
     connection.close().await;
-    writer.abort();
+    // The write loop ends by itself after sending a closing frame; otherwise it is stopped.
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+}
+
+/// Completes when the instance starts to stop.
+async fn stopped(mut stopping: watch::Receiver<bool>) {
+    // An error means the hub is gone, which also ends the connection.
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 /// Waits for the next event of the room the connection is in; never completes outside
@@ -133,12 +150,23 @@ async fn write_loop<S>(
     mut events: broadcast::Receiver<Arc<Event>>,
     mut switches: mpsc::Receiver<broadcast::Receiver<Arc<Event>>>,
     moderator: bool,
+    stopping: watch::Receiver<bool>,
 ) where
     S: Sink<Message> + Unpin,
 {
     let mut room = None;
+    let stop = stopped(stopping);
+    tokio::pin!(stop);
     loop {
         let event = tokio::select! {
+            () = &mut stop => {
+                let frame = CloseFrame {
+                    code: close_code::RESTART,
+                    reason: Utf8Bytes::from_static("the server is restarting; reconnect"),
+                };
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                break;
+            },
             answer = queue.recv() => match answer {
                 Some(text) => Ok(text),
                 None => break,
@@ -293,11 +321,32 @@ impl Connection {
         self.chat.hub.queue_presence(self.who.space_id, change);
     }
 
-    async fn read_loop<R, E>(&mut self, mut stream: R)
+    /// Handles the client's frames until it closes, or until the instance stops. Then
+    /// it waits up to [`CLOSE_GRACE`] for the client to answer the closing frame.
+    async fn read_loop<R, E>(&mut self, mut stream: R, stopping: watch::Receiver<bool>)
     where
         R: Stream<Item = Result<Message, E>> + Unpin,
     {
-        while let Some(Ok(frame)) = stream.next().await {
+        let stop = stopped(stopping);
+        tokio::pin!(stop);
+        loop {
+            let next = tokio::select! {
+                next = stream.next() => next,
+                () = &mut stop => {
+                    let answered = async {
+                        while let Some(Ok(frame)) = stream.next().await {
+                            if matches!(frame, Message::Close(_)) {
+                                break;
+                            }
+                        }
+                    };
+                    let _ = tokio::time::timeout(CLOSE_GRACE, answered).await;
+                    break;
+                },
+            };
+            let Some(Ok(frame)) = next else {
+                break;
+            };
             let text = match frame {
                 Message::Text(text) => text,
                 Message::Close(_) => break,

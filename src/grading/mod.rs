@@ -73,8 +73,13 @@ pub struct Grading {
 }
 
 impl Grading {
-    pub fn new(config: &Config, store: DynStore, http: &PlatformHttp) -> Self {
-        let tokens = Arc::new(ServiceTokens::new(http, store.clone()));
+    pub fn new(
+        config: &Config,
+        store: DynStore,
+        http: &PlatformHttp,
+        vault: Arc<crate::keys::KeyVault>,
+    ) -> Self {
+        let tokens = Arc::new(ServiceTokens::new(http, store.clone()).with_vault(vault));
         Self {
             ags: AgsClient::new(http, tokens.clone()),
             tokens,

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::claims;
 use crate::i18n::Msg;
-use crate::keys::{self, SigningError};
+use crate::keys::{self, KeyVault, SigningError};
 use crate::random_token;
 use crate::store::{Platform, Store};
 
@@ -252,8 +252,12 @@ pub fn response_claims(
 }
 
 /// Signs response claims with the tool's current key (RS256, with `kid`).
-pub async fn sign_response(store: &dyn Store, claims: &Value) -> Result<String, SigningError> {
-    keys::sign_jwt(store, claims).await
+pub async fn sign_response(
+    store: &dyn Store,
+    vault: &KeyVault,
+    claims: &Value,
+) -> Result<String, SigningError> {
+    keys::sign_jwt(store, vault, claims).await
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //!
 //! Keys come only from the registered JWKS URL, never from a token header. An unknown
 //! `kid` triggers at most one refetch per cooldown, so a stream of forged `kid`s cannot
-//! turn cowork into a request amplifier against the platform.
+//! turn cowork into a request amplifier against the platform. A set older than its
+//! maximum age is fetched again at the next launch, so platform key changes take effect
+//! without a restart; while the platform is unreachable, the cached keys keep working.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -63,7 +65,10 @@ pub fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, String> {
 
 struct CachedSet {
     keys: HashMap<String, DecodingKey>,
+    /// When these keys were fetched.
     fetched_at: Instant,
+    /// When a fetch was last tried, whether or not it succeeded.
+    attempted_at: Instant,
 }
 
 /// The cached state of one JWKS URL.
@@ -84,14 +89,18 @@ const FAILURE_MEMORY: Duration = Duration::from_secs(10);
 pub struct JwksCache {
     http: PlatformHttp,
     cooldown: Duration,
+    max_age: Duration,
     entries: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Entry>>>>,
 }
 
 impl JwksCache {
-    pub fn new(http: PlatformHttp, cooldown: Duration) -> Self {
+    /// A cache that fetches a set again for an unknown `kid` at most once per `cooldown`,
+    /// and for a known one once the set is older than `max_age`.
+    pub fn new(http: PlatformHttp, cooldown: Duration, max_age: Duration) -> Self {
         Self {
             http,
             cooldown,
+            max_age,
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -156,14 +165,21 @@ impl KeySource for JwksCache {
             }
         }
         if let Some(set) = cached.keys.as_ref() {
-            if let Some(key) = set.keys.get(kid) {
-                return Ok(key.clone());
-            }
-            if set.fetched_at.elapsed() < self.cooldown {
-                return Err(KeyError::UnknownKid {
-                    url: jwks_url.to_string(),
-                    kid: kid.to_string(),
-                });
+            let recently_tried = set.attempted_at.elapsed() < self.cooldown;
+            match set.keys.get(kid) {
+                Some(key) if recently_tried || set.fetched_at.elapsed() < self.max_age => {
+                    return Ok(key.clone());
+                }
+                // The set is older than max_age: it is fetched again below, so a key the
+                // platform has replaced or withdrawn stops working.
+                Some(_) => {}
+                None if recently_tried => {
+                    return Err(KeyError::UnknownKid {
+                        url: jwks_url.to_string(),
+                        kid: kid.to_string(),
+                    });
+                }
+                None => {}
             }
         }
         let keys = match self.fetch(jwks_url).await {
@@ -173,16 +189,28 @@ impl KeySource for JwksCache {
                 // break launches signed with a known key, and restarts the cooldown.
                 tracing::warn!(url = %jwks_url, %error, "platform JWKS fetch failed");
                 match cached.keys.as_mut() {
-                    Some(set) => set.fetched_at = Instant::now(),
+                    Some(set) => {
+                        set.attempted_at = Instant::now();
+                        if let Some(key) = set.keys.get(kid) {
+                            tracing::warn!(
+                                url = %jwks_url,
+                                %kid,
+                                "verifying with the cached platform key until the JWKS can be fetched"
+                            );
+                            return Ok(key.clone());
+                        }
+                    }
                     None => cached.failure = Some((Instant::now(), error_reason(&error))),
                 }
                 return Err(error);
             }
         };
         let found = keys.get(kid).cloned();
+        let now = Instant::now();
         cached.keys = Some(CachedSet {
             keys,
-            fetched_at: Instant::now(),
+            fetched_at: now,
+            attempted_at: now,
         });
         cached.failure = None;
         found.ok_or_else(|| KeyError::UnknownKid {

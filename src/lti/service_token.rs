@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::keys;
+use crate::keys::{self, KeyVault};
 use crate::net::{check_url, PlatformHttp};
 use crate::observability::{self, FetchOutcome};
 use crate::store::{DynStore, Platform, StoreError};
@@ -115,6 +115,8 @@ pub struct ServiceTokens {
     /// Whether token URLs may name private and local addresses.
     allow_private: bool,
     store: DynStore,
+    /// Opens the tool's private key when the database stores it encrypted.
+    vault: Arc<KeyVault>,
     slots: Mutex<HashMap<(i64, String), Slot>>,
 }
 
@@ -124,8 +126,15 @@ impl ServiceTokens {
             http: http.client(),
             allow_private: http.allows_private(),
             store,
+            vault: Arc::new(KeyVault::unsealed()),
             slots: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Opens the tool's private keys with `vault`; without it, only plain keys sign.
+    pub fn with_vault(mut self, vault: Arc<KeyVault>) -> Self {
+        self.vault = vault;
+        self
     }
 
     /// Returns a cached token for `platform` and `scopes`, or requests a new one.
@@ -208,11 +217,14 @@ impl ServiceTokens {
         now: i64,
     ) -> Result<String, TokenError> {
         let claims = assertion_claims(platform, now);
-        keys::sign_jwt(self.store.as_ref(), &claims)
+        keys::sign_jwt_at(self.store.as_ref(), &self.vault, &claims, now)
             .await
             .map_err(|error| match error {
                 keys::SigningError::NoKey => TokenError::NoSigningKey,
-                keys::SigningError::Store(error) => TokenError::Store(error),
+                keys::SigningError::AtRest(keys::KeyAtRestError::Store(error)) => {
+                    TokenError::Store(error)
+                }
+                keys::SigningError::AtRest(other) => TokenError::Signing(other.to_string()),
                 keys::SigningError::Jwt(detail) => TokenError::Signing(detail),
             })
     }

@@ -73,12 +73,16 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// A shared handle to whichever backend the configuration selected.
 pub type DynStore = Arc<dyn Store>;
 
-/// One RSA signing key of this tool, stored as a PKCS#8 PEM document.
+/// One RSA signing key of this tool, stored as a PKCS#8 PEM document or, when the
+/// database's keys are encrypted, as the sealed form that `keys::KeyVault` reads.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ToolKey {
     pub kid: String,
     pub private_key_pem: String,
     pub created_at: i64,
+    /// When the key starts signing; later than `created_at` for a key published ahead.
+    pub active_from: i64,
+    /// When the key stops signing; it stays published for the grace period after.
     pub retired_at: Option<i64>,
 }
 
@@ -217,10 +221,21 @@ pub trait Store:
     fn postgres_pool(&self) -> Option<sqlx::PgPool>;
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
-    /// Returns every stored tool key: current keys first, then retired ones, newest first.
+    /// Returns every stored tool key, the latest to start signing first.
     async fn tool_keys(&self) -> StoreResult<Vec<ToolKey>>;
-    /// Marks every key except `kid` as retired at `now` (keys retired earlier keep their time).
-    async fn retire_tool_keys_except(&self, kid: &str, now: i64) -> StoreResult<()>;
+    /// Inserts `key` and, in the same transaction, sets every other key that would still
+    /// sign at `retire_others_at` to retire then.
+    async fn add_tool_key(&self, key: &ToolKey, retire_others_at: i64) -> StoreResult<()>;
+    /// Replaces the stored private key of `kid` when it still equals `expected`; returns
+    /// whether it did.
+    async fn replace_tool_key_secret(
+        &self,
+        kid: &str,
+        expected: &str,
+        replacement: &str,
+    ) -> StoreResult<bool>;
+    /// Deletes keys retired before `cutoff` and returns how many.
+    async fn delete_tool_keys_retired_before(&self, cutoff: i64) -> StoreResult<u64>;
 
     /// Stores `value` under `name` unless a value is already there, and returns the stored one.
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;

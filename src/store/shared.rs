@@ -5,6 +5,10 @@
 //! integer Unix times. `impl_store!` expands the same method bodies for each pool type, and
 //! each backend passes in the methods whose SQL differs.
 
+/// Inserts one row of `tool_keys`, binding kid, key, created_at, active_from, retired_at.
+pub(crate) const INSERT_TOOL_KEY: &str = "INSERT INTO tool_keys \
+     (kid, private_key_pem, created_at, active_from, retired_at) VALUES ($1, $2, $3, $4, $5)";
+
 macro_rules! impl_store {
     ($store:ty, { $($backend_specific:tt)* }) => {
         #[async_trait::async_trait]
@@ -24,13 +28,11 @@ macro_rules! impl_store {
                 &self,
                 key: &$crate::store::ToolKey,
             ) -> $crate::store::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO tool_keys (kid, private_key_pem, created_at, retired_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
+                sqlx::query($crate::store::shared::INSERT_TOOL_KEY)
                 .bind(&key.kid)
                 .bind(&key.private_key_pem)
                 .bind(key.created_at)
+                .bind(key.active_from)
                 .bind(key.retired_at)
                 .execute(&self.pool)
                 .await?;
@@ -39,27 +41,66 @@ macro_rules! impl_store {
 
             async fn tool_keys(&self) -> $crate::store::StoreResult<Vec<$crate::store::ToolKey>> {
                 Ok(sqlx::query_as(
-                    "SELECT kid, private_key_pem, created_at, retired_at FROM tool_keys \
-                     ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, \
-                     created_at DESC, kid",
+                    "SELECT kid, private_key_pem, created_at, active_from, retired_at FROM tool_keys \
+                     ORDER BY active_from DESC, created_at DESC, kid",
                 )
                 .fetch_all(&self.pool)
                 .await?)
             }
 
-            async fn retire_tool_keys_except(
+            async fn add_tool_key(
+                &self,
+                key: &$crate::store::ToolKey,
+                retire_others_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE tool_keys SET retired_at = $2 \
+                     WHERE kid <> $1 AND (retired_at IS NULL OR retired_at > $2)",
+                )
+                .bind(&key.kid)
+                .bind(retire_others_at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query($crate::store::shared::INSERT_TOOL_KEY)
+                .bind(&key.kid)
+                .bind(&key.private_key_pem)
+                .bind(key.created_at)
+                .bind(key.active_from)
+                .bind(key.retired_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn replace_tool_key_secret(
                 &self,
                 kid: &str,
-                now: i64,
-            ) -> $crate::store::StoreResult<()> {
-                sqlx::query(
-                    "UPDATE tool_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL",
+                expected: &str,
+                replacement: &str,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE tool_keys SET private_key_pem = $3 \
+                     WHERE kid = $1 AND private_key_pem = $2",
                 )
                 .bind(kid)
-                .bind(now)
+                .bind(expected)
+                .bind(replacement)
                 .execute(&self.pool)
                 .await?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn delete_tool_keys_retired_before(
+                &self,
+                cutoff: i64,
+            ) -> $crate::store::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM tool_keys WHERE retired_at < $1")
+                    .bind(cutoff)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn setting_or_insert(

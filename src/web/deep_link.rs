@@ -292,7 +292,7 @@ async fn submit_choice(
         &note,
         now,
     );
-    let jwt = deep_linking::sign_response(state.store.as_ref(), &claims)
+    let jwt = deep_linking::sign_response(state.store.as_ref(), &state.key_vault, &claims)
         .await
         .map_err(|error| {
             AppError::Internal(format!("signing the deep linking response: {error}"))

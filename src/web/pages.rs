@@ -116,6 +116,7 @@ pub async fn jwks(
 ) -> Result<Response, ErrorResponse> {
     let set = keys::published_jwks(
         state.store.as_ref(),
+        &state.key_vault,
         unix_now(),
         state.config.key_grace_secs,
     )

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod moodle;
+pub mod process;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -554,4 +555,31 @@ pub fn open_room(hello: &serde_json::Value) -> i64 {
         .expect("every space has an open space")["id"]
         .as_i64()
         .unwrap()
+}
+
+/// Boundary of the bodies that [`showcase_form`] builds.
+pub const FORM_BOUNDARY: &str = "cowork-test-boundary";
+
+/// Builds a `multipart/form-data` body that publishes a showcase item titled `title`
+/// with a small PDF padded by `padding` bytes.
+pub fn showcase_form(title: &str, padding: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in [("title", title), ("description", "Draft")] {
+        let part = format!(
+            "--{FORM_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        );
+        body.extend_from_slice(part.as_bytes());
+    }
+    body.extend_from_slice(
+        format!(
+            "--{FORM_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"map.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(b"%PDF-1.4\n");
+    body.extend_from_slice(&vec![b'%'; padding]);
+    body.extend_from_slice(b"\n%%EOF\n\r\n");
+    body.extend_from_slice(format!("--{FORM_BOUNDARY}--\r\n").as_bytes());
+    body
 }

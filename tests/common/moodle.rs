@@ -271,12 +271,13 @@ pub struct GradedCourse {
 impl GradedCourse {
     /// Starts the double, trusting the store's tool keys, and records the launches.
     pub async fn start(store: &DynStore, students: usize) -> Self {
-        keys::ensure_signing_key(store.as_ref(), unix_now())
+        keys::ensure_signing_key(store.as_ref(), &keys::KeyVault::unsealed(), unix_now())
             .await
             .unwrap();
-        let jwks = keys::published_jwks(store.as_ref(), unix_now(), 60)
-            .await
-            .unwrap();
+        let jwks =
+            keys::published_jwks(store.as_ref(), &keys::KeyVault::unsealed(), unix_now(), 60)
+                .await
+                .unwrap();
         let double =
             MoodleDouble::start(RECORDED_CLIENT_ID, 2, ToolKeys::Fixed(jwks.keys), |book| {
                 book.put_column(Column {
