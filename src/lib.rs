@@ -21,6 +21,7 @@ pub mod observability;
 pub mod roster;
 pub mod session;
 pub mod store;
+pub mod untrusted;
 pub mod web;
 
 /// Seconds since the Unix epoch, the unit of every stored time.

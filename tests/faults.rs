@@ -680,3 +680,65 @@ async fn locked_sqlite_answers_503_and_recovers() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn launches_continue_while_jwks_unreachable() {
+    for backend in backends() {
+        let app = common::spawn_with(backend, |config| {
+            config.jwks_refetch_cooldown_secs = 0;
+            config.platform_jwks_max_age_secs = 1;
+        })
+        .await;
+
+        // The platform's keys come from a separate server that this test stops.
+        let jwks = reqwest::get(format!("{}/jwks", app.platform_url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let router = axum::Router::new().route(
+            "/jwks",
+            axum::routing::get(move || {
+                let jwks = jwks.clone();
+                async move { ([("content-type", "application/json")], jwks) }
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let jwks_url = format!("http://{}/jwks", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        let mut registration = app.platform.registration();
+        registration.jwks_url = jwks_url.clone();
+        app.state
+            .store
+            .upsert_platform(&registration, cowork::unix_now())
+            .await
+            .unwrap();
+
+        app.launch(choice("ada", "learner")).await;
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        assert!(
+            reqwest::get(&jwks_url).await.is_err(),
+            "{backend:?}: the JWKS server must be down"
+        );
+
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let login = app.login(choice("ben", "learner")).await;
+        let (id_token, state) = app.authorize(&login).await;
+        let response = app.post_launch(&id_token, &state).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "{backend:?}: a launch signed with a cached key works while the JWKS is down: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
