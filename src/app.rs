@@ -265,6 +265,7 @@ pub async fn serve_with_metrics(
         .unwrap_or_else(|| crate::random_token(9));
     let rosters = tokio::spawn(refresh_rosters(state.clone(), instance_id.clone()));
     let key_rotation = tokio::spawn(rotate_keys(state.clone(), instance_id.clone()));
+    let upload_sweep = tokio::spawn(sweep_uploads(state.clone(), instance_id.clone()));
     let housekeeping = tokio::spawn(housekeeping(state.store.clone(), instance_id));
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone(), worker_stop));
@@ -287,6 +288,7 @@ pub async fn serve_with_metrics(
     }
     housekeeping.abort();
     key_rotation.abort();
+    upload_sweep.abort();
     rosters.abort();
     // Scores in flight are finished and recorded, so none is sent twice by another
     // instance; the HTTP client's own limit bounds the wait.
@@ -319,6 +321,10 @@ const JOB_CHECK: Duration = Duration::from_secs(60);
 const HOUSEKEEPING_SECS: i64 = 300;
 /// Period of the check whether the tool's signing key is due for rotation.
 const KEY_CHECK_SECS: i64 = 300;
+/// Period of the sweep of unused files in `upload_dir`.
+const UPLOAD_SWEEP_SECS: i64 = 3600;
+/// Age below which a file in `upload_dir` may belong to an upload in progress.
+const UPLOAD_MIN_AGE: Duration = Duration::from_secs(3600);
 /// Period of the check for rosters to refresh.
 const ROSTER_CHECK_SECS: i64 = 300;
 
@@ -383,6 +389,41 @@ async fn rotate_keys(state: AppState, instance_id: String) {
         .await;
         if let Err(error) = outcome {
             tracing::error!(%error, "scheduled tool key rotation failed");
+        }
+    }
+}
+
+/// Deletes files in `upload_dir` that no item uses, left by a crash mid-upload or
+/// mid-removal, once an hour.
+async fn sweep_uploads(state: AppState, instance_id: String) {
+    let Some(directory) = state.config.upload_dir.clone() else {
+        return;
+    };
+    let uploads = crate::store::upload_dir::UploadDir::new(directory);
+    let mut ticker = tokio::time::interval(JOB_CHECK);
+    loop {
+        ticker.tick().await;
+        if !claim(
+            &state.store,
+            "upload_sweep",
+            &instance_id,
+            UPLOAD_SWEEP_SECS,
+        )
+        .await
+        {
+            continue;
+        }
+        let live = match state.store.live_upload_keys().await {
+            Ok(keys) => keys.into_iter().collect(),
+            Err(error) => {
+                tracing::warn!(%error, "listing the files in use failed; no sweep");
+                continue;
+            }
+        };
+        match uploads.sweep(live, UPLOAD_MIN_AGE).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted unused files in upload_dir"),
+            Err(error) => tracing::warn!(%error, "sweeping upload_dir failed"),
         }
     }
 }

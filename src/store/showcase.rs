@@ -224,6 +224,9 @@ pub trait ShowcaseStore: Send + Sync {
     ) -> StoreResult<Option<SavedFeedback>>;
     /// Feedback on an item, oldest first.
     async fn item_feedback(&self, space_id: i64, item_id: i64) -> StoreResult<Vec<Feedback>>;
+
+    /// Keys of the files under `upload_dir` that items not removed still use, in every space.
+    async fn live_upload_keys(&self) -> StoreResult<Vec<String>>;
 }
 
 /// Groups `(emoji, user_id)` rows, already in first-use order, by emoji.

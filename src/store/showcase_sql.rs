@@ -129,6 +129,16 @@ macro_rules! impl_showcase_store {
                 self.showcase_item(space_id, item_id).await
             }
 
+            async fn live_upload_keys(&self) -> $crate::store::StoreResult<Vec<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT file_key FROM showcase_items \
+                     WHERE file_storage = 'directory' AND file_key IS NOT NULL \
+                     AND removed_at IS NULL",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn remove_item(
                 &self,
                 space_id: i64,

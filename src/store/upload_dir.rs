@@ -5,6 +5,7 @@
 //! then renamed into place, and the directory is synced too, so a crash leaves either
 //! the whole file or none.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,21 @@ impl UploadDir {
         }
     }
 
+    /// Deletes files that no item uses and partial writes, both older than `min_age`,
+    /// and returns how many it deleted. A crash between writing a file and storing its
+    /// item, or between removing an item and deleting its file, leaves such files. The
+    /// age keeps uploads in progress on any instance safe.
+    pub async fn sweep(
+        &self,
+        live_keys: HashSet<String>,
+        min_age: std::time::Duration,
+    ) -> std::io::Result<usize> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || sweep_dir(&root, &live_keys, min_age))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
     /// Joins a key to the directory. Only keys made of base64url characters are
     /// accepted, so a stored key cannot name a path outside the directory.
     fn path_of(&self, key: &str) -> std::io::Result<PathBuf> {
@@ -61,6 +77,35 @@ impl UploadDir {
         }
         Ok(self.root.join(key))
     }
+}
+
+fn sweep_dir(
+    root: &Path,
+    live_keys: &HashSet<String>,
+    min_age: std::time::Duration,
+) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let mut deleted = 0;
+    for entry in entries {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let metadata = entry.metadata()?;
+        let old_enough = metadata
+            .modified()?
+            .elapsed()
+            .is_ok_and(|age| age >= min_age);
+        if metadata.is_file() && old_enough && !live_keys.contains(&name) {
+            std::fs::remove_file(entry.path())?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 fn write_synced(root: &Path, key: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -102,6 +147,38 @@ mod tests {
         uploads.remove(&key).await.unwrap();
         assert!(uploads.read(&key).await.is_err());
         uploads.remove(&key).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn sweep_deletes_only_old_unused_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let uploads = UploadDir::new(dir.path());
+        let live = uploads.write(b"live".to_vec()).await.unwrap();
+        let orphan = uploads.write(b"orphan".to_vec()).await.unwrap();
+        let recent = uploads.write(b"recent".to_vec()).await.unwrap();
+        std::fs::write(dir.path().join("partial.part"), b"half").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for name in [live.as_str(), orphan.as_str(), "partial.part"] {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(dir.path().join(name))
+                .unwrap();
+            file.set_modified(two_hours_ago).unwrap();
+        }
+
+        let keys: HashSet<String> = [live.clone()].into_iter().collect();
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(uploads.sweep(keys, hour).await.unwrap(), 2);
+        assert!(uploads.read(&live).await.is_ok(), "a used file stays");
+        assert!(uploads.read(&recent).await.is_ok(), "a new file stays");
+        assert!(
+            uploads.read(&orphan).await.is_err(),
+            "an old unused file goes"
+        );
+        assert!(
+            !dir.path().join("partial.part").exists(),
+            "an old partial file goes"
+        );
     }
 
     #[tokio::test]
