@@ -136,10 +136,34 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Log targets whose debug output contains the text they process: html5ever logs each
+/// run of characters of the Markdown that chat, help and showcase texts are sanitized
+/// from. They log warnings and errors only, whatever `COWORK_LOG` says.
+const TEXT_LOGGING_TARGETS: [&str; 2] = ["html5ever", "markup5ever"];
+
+/// Builds the log filter from a `COWORK_LOG` value (`info,sqlx=warn` when it is unset
+/// or invalid), with [`TEXT_LOGGING_TARGETS`] limited to warnings.
+pub fn log_filter(spec: Option<&str>) -> EnvFilter {
+    let default = || EnvFilter::new("info,sqlx=warn");
+    let mut filter = match spec {
+        Some(spec) => EnvFilter::try_new(spec).unwrap_or_else(|_| default()),
+        None => default(),
+    };
+    for target in TEXT_LOGGING_TARGETS {
+        let directive = format!("{target}=warn")
+            .parse()
+            .expect("a target name with a level is a valid directive");
+        filter = filter.add_directive(directive);
+    }
+    filter
+}
+
 /// Sends logs to standard error, as text or as one JSON object per line.
 fn init_tracing(json: bool) {
-    let filter =
-        EnvFilter::try_from_env("COWORK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let spec = std::env::var("COWORK_LOG")
+        .ok()
+        .filter(|spec| !spec.is_empty());
+    let filter = log_filter(spec.as_deref());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
