@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use common::{backends, choice, spawn_with, token_of, Backend, Launched, TestApp};
+use cowork::analytics::activity::ActivityCache;
 use cowork::analytics::report::{SpaceReport, SpaceRows, Window};
 use cowork::store::chat::{Interaction, NewMessage};
 use cowork::store::privacy::{PersonKey, PERSON_COLUMNS, REMOVED_TEXT};
@@ -464,6 +465,13 @@ async fn erasure_keeps_measures_of_others() {
 
         let window = window();
         let before = report(&app, space_id, window).await;
+        // The copy of another instance, which learns of the erasure only through the
+        // database.
+        let other_instance = ActivityCache::new(100_000);
+        other_instance
+            .rows(app.state.store.as_ref(), space_id, window)
+            .await
+            .unwrap();
         let named_before = results(&app, &space, space.named_id).await;
         let anonymous_before = results(&app, &space, space.anonymous_id).await;
         let export = get_json(
@@ -503,6 +511,19 @@ async fn erasure_keeps_measures_of_others() {
             "{backend:?}: cache"
         );
         assert_eq!(cached.messages, direct.messages, "{backend:?}: cache");
+        assert_eq!(cached.visits, direct.visits, "{backend:?}: cache");
+        let elsewhere = other_instance
+            .rows(app.state.store.as_ref(), space_id, window)
+            .await
+            .unwrap();
+        assert_eq!(
+            elsewhere.interactions, direct.interactions,
+            "{backend:?}: another instance's cache"
+        );
+        assert_eq!(
+            elsewhere.visits, direct.visits,
+            "{backend:?}: another instance's cache"
+        );
         assert!(
             !after
                 .to_string()
