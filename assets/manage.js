@@ -103,7 +103,8 @@
       event.preventDefault();
       reloadAfter(post("/settings", {
         students_create_rooms: settings.elements.students_create_rooms.checked,
-        edit_window_secs: Number(settings.elements.edit_window_minutes.value) * 60
+        edit_window_secs: Number(settings.elements.edit_window_minutes.value) * 60,
+        retention_days: Number(settings.elements.retention_days.value)
       }));
     });
   }

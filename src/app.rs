@@ -155,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .route("/spaces/{space_id}/audit", get(web::rooms::audit_log))
         .merge(web::events::router())
         .merge(web::manage::router())
+        .merge(web::privacy::router())
         .merge(web::grades::router())
         .merge(web::deep_link::router())
         .merge(web::register::router())
@@ -266,7 +267,7 @@ pub async fn serve_with_metrics(
     let rosters = tokio::spawn(refresh_rosters(state.clone(), instance_id.clone()));
     let key_rotation = tokio::spawn(rotate_keys(state.clone(), instance_id.clone()));
     let upload_sweep = tokio::spawn(sweep_uploads(state.clone(), instance_id.clone()));
-    let housekeeping = tokio::spawn(housekeeping(state.store.clone(), instance_id));
+    let housekeeping = tokio::spawn(housekeeping(state.clone(), instance_id));
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let grade_worker = tokio::spawn(grading::worker::run(state.grading.clone(), worker_stop));
     let hub = state.chat.hub.clone();
@@ -327,6 +328,8 @@ const UPLOAD_SWEEP_SECS: i64 = 3600;
 const UPLOAD_MIN_AGE: Duration = Duration::from_secs(3600);
 /// Period of the check for rosters to refresh.
 const ROSTER_CHECK_SECS: i64 = 300;
+/// Period of the retention job.
+const RETENTION_SECS: i64 = 3600;
 
 /// Claims the run of a periodic job; with several instances, exactly one runs it.
 async fn claim(store: &DynStore, job: &str, instance_id: &str, period_secs: i64) -> bool {
@@ -342,26 +345,58 @@ async fn claim(store: &DynStore, job: &str, instance_id: &str, period_secs: i64)
     }
 }
 
-/// Purges expired login states, sessions and deep linking requests every five minutes.
-async fn housekeeping(store: DynStore, instance_id: String) {
+/// Purges expired login states, sessions and deep linking requests every five minutes,
+/// and applies the retention periods every hour.
+async fn housekeeping(state: AppState, instance_id: String) {
     let mut ticker = tokio::time::interval(JOB_CHECK);
     loop {
         ticker.tick().await;
-        if !claim(&store, "housekeeping", &instance_id, HOUSEKEEPING_SECS).await {
-            continue;
+        if claim(
+            &state.store,
+            "housekeeping",
+            &instance_id,
+            HOUSEKEEPING_SECS,
+        )
+        .await
+        {
+            purge_expired(&state.store, unix_now()).await;
         }
-        let now = unix_now();
-        match store.purge_login_states(now).await {
-            Ok(count) => tracing::debug!(count, "purged expired login states"),
-            Err(error) => tracing::warn!(%error, "purging expired login states failed"),
+        if claim(&state.store, "retention", &instance_id, RETENTION_SECS).await {
+            apply_retention(&state, unix_now()).await;
         }
-        match store.purge_sessions(now).await {
-            Ok(count) => tracing::debug!(count, "purged expired sessions"),
-            Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
-        }
-        match store.purge_deep_link_requests(now).await {
-            Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
-            Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
+    }
+}
+
+async fn purge_expired(store: &DynStore, now: i64) {
+    match store.purge_login_states(now).await {
+        Ok(count) => tracing::debug!(count, "purged expired login states"),
+        Err(error) => tracing::warn!(%error, "purging expired login states failed"),
+    }
+    match store.purge_sessions(now).await {
+        Ok(count) => tracing::debug!(count, "purged expired sessions"),
+        Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+    }
+    match store.purge_deep_link_requests(now).await {
+        Ok(count) => tracing::debug!(count, "purged expired deep linking requests"),
+        Err(error) => tracing::warn!(%error, "purging deep linking requests failed"),
+    }
+}
+
+/// Clears content older than each space's retention period, as the hourly job does at
+/// `now`. Returns the number of rows cleared.
+pub async fn apply_retention(state: &AppState, now: i64) -> u64 {
+    match crate::privacy::apply_retention(
+        state.store.as_ref(),
+        state.config.upload_dir.as_deref(),
+        state.config.retention_days,
+        now,
+    )
+    .await
+    {
+        Ok(expired) => expired.iter().map(|expiry| expiry.rows).sum(),
+        Err(error) => {
+            tracing::warn!(%error, "reading the retention periods failed");
+            0
         }
     }
 }

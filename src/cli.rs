@@ -1,4 +1,4 @@
-//! Command line: `serve`, `demo`, `keys` and `platform`.
+//! Command line: `serve`, `demo`, `keys`, `platform` and `privacy`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +48,45 @@ enum Command {
     /// Manage platform registrations.
     #[command(subcommand)]
     Platform(PlatformCommand),
+    /// Export or erase one person's data (see docs/PRIVACY.md).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
+}
+
+/// A person as the platform identifies them, optionally limited to one space.
+#[derive(clap::Args)]
+struct PersonArgs {
+    /// The platform's issuer, as listed by `cowork platform list`.
+    #[arg(long)]
+    platform: String,
+    /// The person's user id at the platform (the `sub` of their launches; Moodle: the
+    /// numeric user id).
+    #[arg(long)]
+    user: String,
+    /// Limit to one space id; by default every space.
+    #[arg(long)]
+    space: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Print everything cowork stores about a person as JSON.
+    Export {
+        #[command(flatten)]
+        person: PersonArgs,
+        /// Write the JSON to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Erase a person's data: content is replaced, and the person's place in the
+    /// measures goes to an anonymous placeholder. Cannot be undone.
+    Erase {
+        #[command(flatten)]
+        person: PersonArgs,
+        /// Required: confirms that the erasure cannot be undone.
+        #[arg(long)]
+        confirm: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -136,10 +175,34 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Log targets whose debug output contains the text they process: html5ever logs each
+/// run of characters of the Markdown that chat, help and showcase texts are sanitized
+/// from. They log warnings and errors only, whatever `COWORK_LOG` sets.
+const TEXT_LOGGING_TARGETS: [&str; 2] = ["html5ever", "markup5ever"];
+
+/// Builds the log filter from a `COWORK_LOG` value (`info,sqlx=warn` when it is unset
+/// or invalid), with [`TEXT_LOGGING_TARGETS`] limited to warnings.
+pub fn log_filter(spec: Option<&str>) -> EnvFilter {
+    let default = || EnvFilter::new("info,sqlx=warn");
+    let mut filter = match spec {
+        Some(spec) => EnvFilter::try_new(spec).unwrap_or_else(|_| default()),
+        None => default(),
+    };
+    for target in TEXT_LOGGING_TARGETS {
+        let directive = format!("{target}=warn")
+            .parse()
+            .expect("a target name with a level is a valid directive");
+        filter = filter.add_directive(directive);
+    }
+    filter
+}
+
 /// Sends logs to standard error, as text or as one JSON object per line.
 fn init_tracing(json: bool) {
-    let filter =
-        EnvFilter::try_from_env("COWORK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let spec = std::env::var("COWORK_LOG")
+        .ok()
+        .filter(|spec| !spec.is_empty());
+    let filter = log_filter(spec.as_deref());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -162,6 +225,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { platform_bind } => run_demo(config, platform_bind).await,
         Command::Keys(command) => keys_command(config, command).await,
         Command::Platform(command) => platform_command(config, command).await,
+        Command::Privacy(command) => privacy_command(config, command).await,
     }
 }
 
@@ -295,6 +359,93 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
             }
         }
     }
+    Ok(())
+}
+
+/// Finds the person named on the command line. Its errors name the value to check.
+async fn find_person(
+    store: &dyn store::Store,
+    args: &PersonArgs,
+) -> anyhow::Result<crate::store::privacy::Person> {
+    if store.platforms_for_issuer(&args.platform).await?.is_empty()
+        && store
+            .person_by_subject(&args.platform, &args.user)
+            .await?
+            .is_none()
+    {
+        anyhow::bail!(
+            "no platform with issuer {:?} is registered; `cowork platform list` shows the issuers",
+            args.platform
+        );
+    }
+    let person = store
+        .person_by_subject(&args.platform, &args.user)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no person with user id {:?} at {:?} has launched cowork or been listed in a roster; check the id at the platform (the `sub` of the person's launches)",
+                args.user,
+                args.platform
+            )
+        })?;
+    if let Some(space_id) = args.space {
+        if !store.person_spaces(&person).await?.contains(&space_id) {
+            anyhow::bail!(
+                "the person has no data in space {space_id}; leave out --space to cover every space"
+            );
+        }
+    }
+    Ok(person)
+}
+
+async fn privacy_command(config: Config, command: PrivacyCommand) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    match command {
+        PrivacyCommand::Export { person, output } => {
+            let found = find_person(store.as_ref(), &person).await?;
+            let document = crate::privacy::export(
+                store.as_ref(),
+                config.upload_dir.as_deref(),
+                &found,
+                person.space,
+                unix_now(),
+            )
+            .await?;
+            let text = serde_json::to_string_pretty(&document)?;
+            match output {
+                Some(path) => std::fs::write(&path, text + "\n")
+                    .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?,
+                None => println!("{text}"),
+            }
+        }
+        PrivacyCommand::Erase { person, confirm } => {
+            let found = find_person(store.as_ref(), &person).await?;
+            if !confirm {
+                anyhow::bail!(
+                    "erasure cannot be undone; run the command again with --confirm to erase the person's data"
+                );
+            }
+            let erased = crate::privacy::erase(
+                store.as_ref(),
+                config.upload_dir.as_deref(),
+                &found,
+                person.space,
+                None,
+                unix_now(),
+            )
+            .await?;
+            for erasure in &erased {
+                println!(
+                    "space {}: erased; the person's rows now belong to placeholder user {}",
+                    erasure.space_id, erasure.placeholder_id
+                );
+            }
+            if person.space.is_none() {
+                println!("the person's identity is deleted");
+            }
+        }
+    }
+    store.close().await;
     Ok(())
 }
 

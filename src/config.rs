@@ -12,6 +12,8 @@ use crate::store::NewPlatform;
 
 /// Largest allowed `upload_max_bytes` (1 GiB).
 const MAX_UPLOAD_BYTES: u64 = 1024 * 1024 * 1024;
+/// Maximum retention period, in days (100 years).
+pub const MAX_RETENTION_DAYS: i64 = 36_500;
 
 /// The effective configuration of one cowork process.
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +58,9 @@ pub struct Config {
     pub analytics_cache_rows: usize,
     /// Directory for showcase files; `None` keeps them in the database.
     pub upload_dir: Option<PathBuf>,
+    /// Days after which a space's content is cleared, for spaces whose teacher set no
+    /// period; `None` keeps content until a teacher sets a period.
+    pub retention_days: Option<i64>,
     /// First delay before resending a grade the platform did not take, in seconds; it doubles with each attempt.
     pub grade_retry_base_secs: i64,
     /// Maximum delay between two attempts to send a grade, in seconds.
@@ -98,6 +103,7 @@ impl Default for Config {
             upload_max_bytes: 10 * 1024 * 1024,
             analytics_cache_rows: crate::analytics::activity::DEFAULT_MAX_ROWS,
             upload_dir: None,
+            retention_days: None,
             grade_retry_base_secs: 10,
             grade_retry_max_delay_secs: 3600,
             grade_give_up_secs: 2 * 24 * 3600,
@@ -163,6 +169,10 @@ pub struct ConfigArgs {
     /// Directory for showcase files (created if missing); by default they are kept in the database.
     #[arg(long, env = "COWORK_UPLOAD_DIR", global = true)]
     pub upload_dir: Option<PathBuf>,
+    /// Days after which a space's content is cleared when its teacher set no period
+    /// (default: none, content is kept).
+    #[arg(long, env = "COWORK_RETENTION_DAYS", global = true)]
+    pub retention_days: Option<i64>,
     /// Seconds before the first resend of a grade; doubles per attempt (default 10).
     #[arg(long, env = "COWORK_GRADE_RETRY_BASE_SECS", global = true)]
     pub grade_retry_base_secs: Option<i64>,
@@ -213,6 +223,7 @@ struct FileConfig {
     upload_max_bytes: Option<u64>,
     analytics_cache_rows: Option<usize>,
     upload_dir: Option<PathBuf>,
+    retention_days: Option<i64>,
     grade_retry_base_secs: Option<i64>,
     grade_retry_max_delay_secs: Option<i64>,
     grade_give_up_secs: Option<i64>,
@@ -313,6 +324,7 @@ impl Config {
                 .clone()
                 .or(file.upload_dir)
                 .filter(|dir| !dir.as_os_str().is_empty()),
+            retention_days: args.retention_days.or(file.retention_days),
             grade_retry_base_secs: args
                 .grade_retry_base_secs
                 .or(file.grade_retry_base_secs)
@@ -376,6 +388,16 @@ impl Config {
                 return Err(ConfigError::Invalid {
                     name,
                     message: format!("{value} is not a positive number of seconds"),
+                });
+            }
+        }
+        if let Some(days) = self.retention_days {
+            if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+                return Err(ConfigError::Invalid {
+                    name: "retention_days",
+                    message: format!(
+                        "{days} is outside 1..={MAX_RETENTION_DAYS} days; leave it unset to keep content"
+                    ),
                 });
             }
         }
@@ -573,6 +595,27 @@ mod tests {
         assert_eq!(config.public_base(), "https://flag.example.edu");
         assert_eq!(config.session_ttl_secs, 60);
         assert_eq!(config.database_url, "sqlite://cowork.db");
+    }
+
+    #[test]
+    fn retention_days_checked() {
+        assert_eq!(
+            Config::load(&ConfigArgs::default()).unwrap().retention_days,
+            None
+        );
+        let set = ConfigArgs {
+            retention_days: Some(365),
+            ..Default::default()
+        };
+        assert_eq!(Config::load(&set).unwrap().retention_days, Some(365));
+        for days in [0, -1, MAX_RETENTION_DAYS + 1] {
+            let args = ConfigArgs {
+                retention_days: Some(days),
+                ..Default::default()
+            };
+            let error = Config::load(&args).unwrap_err().to_string();
+            assert!(error.contains("retention_days"), "{days}: {error}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lti;
 pub mod net;
 pub mod observability;
+pub mod privacy;
 pub mod roster;
 pub mod session;
 pub mod store;

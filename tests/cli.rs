@@ -348,3 +348,133 @@ fn unknown_log_format_rejected() {
         "{message}"
     );
 }
+
+/// Writes one launch of `subject` at the Moodle issuer, with a chat message, to the
+/// database the commands use, and returns the space id.
+async fn seed_person(cowork: &Cowork, subject: &str) -> i64 {
+    let database = format!(
+        "sqlite://{}",
+        cowork.dir.path().join("from-env.db").display()
+    );
+    let store = cowork::store::connect(&database).await.unwrap();
+    let now = cowork::unix_now();
+    let launch = cowork::store::LaunchRecord {
+        issuer: MOODLE[1].into(),
+        deployment_id: "1".into(),
+        context_id: "course-1".into(),
+        context_title: Some("Course".into()),
+        context_label: None,
+        resource_link_id: "link-1".into(),
+        resource_link_title: None,
+        space_id: None,
+        user: Some(cowork::store::LaunchUser {
+            subject: subject.into(),
+            name: Some("Vera Seeded".into()),
+            given_name: None,
+            family_name: None,
+        }),
+        role: "student".into(),
+        session_id: cowork::random_token(18),
+        locale: None,
+        return_url: None,
+        document_target: None,
+        platform_origin: MOODLE[1].into(),
+        session_expires_at: now + 3600,
+    };
+    let space_id = store.record_launch(&launch, now).await.unwrap();
+    let person = store
+        .person_by_subject(MOODLE[1], subject)
+        .await
+        .unwrap()
+        .unwrap();
+    let names = cowork::store::chat::DefaultRoomNames {
+        open_space: "Open space".into(),
+        quiet_zone: "Quiet zone".into(),
+    };
+    store
+        .ensure_default_rooms(space_id, &names, now)
+        .await
+        .unwrap();
+    let rooms = store.rooms(space_id, true).await.unwrap();
+    let message = cowork::store::chat::NewMessage {
+        space_id,
+        room_id: rooms[0].id,
+        author_id: person.id,
+        parent_id: None,
+        parent_author_id: None,
+        stance: None,
+        body: "Seeded chat text".into(),
+        body_html: "<p>Seeded chat text</p>".into(),
+        mentions: Vec::new(),
+    };
+    store.post_message(&message, now).await.unwrap().unwrap();
+    store.close().await;
+    space_id
+}
+
+#[tokio::test]
+async fn privacy_export_and_erase() {
+    let cowork = Cowork::new();
+    let added = cowork.run(&add_args(&[]));
+    assert!(added.status.success(), "{}", stderr(&added));
+    let space_id = seed_person(&cowork, "42").await;
+    let person = ["--platform", MOODLE[1], "--user", "42"];
+
+    let unknown = cowork.run(&["privacy", "export", "--platform", MOODLE[1], "--user", "43"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no person with user id \"43\""),
+        "{}",
+        stderr(&unknown)
+    );
+    let wrong_platform = cowork.run(&[
+        "privacy",
+        "export",
+        "--platform",
+        "https://other.example.edu",
+        "--user",
+        "42",
+    ]);
+    assert!(
+        stderr(&wrong_platform).contains("no platform with issuer"),
+        "{}",
+        stderr(&wrong_platform)
+    );
+
+    let mut export = vec!["privacy", "export"];
+    export.extend(person);
+    let exported = cowork.run(&export);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let document: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(document["person"]["name"], "Vera Seeded");
+    assert_eq!(document["scope"], "every space");
+    let text = document["tables"]["messages"]["rows"][0]["body"].clone();
+    assert_eq!(text, "Seeded chat text");
+
+    let mut erase = vec!["privacy", "erase"];
+    erase.extend(person);
+    let refused = cowork.run(&erase);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--confirm"),
+        "{}",
+        stderr(&refused)
+    );
+    let still = cowork.run(&export);
+    assert!(
+        still.status.success(),
+        "nothing was erased without --confirm"
+    );
+
+    erase.push("--confirm");
+    let erased = cowork.run(&erase);
+    assert!(erased.status.success(), "{}", stderr(&erased));
+    assert!(
+        stdout(&erased).contains(&format!("space {space_id}: erased")),
+        "{}",
+        stdout(&erased)
+    );
+    let gone = cowork.run(&export);
+    assert!(!gone.status.success(), "the person no longer exists");
+    assert!(stderr(&gone).contains("no person"), "{}", stderr(&gone));
+}

@@ -1,5 +1,6 @@
-//! What the log records about launches: the check and the registration, never a token,
-//! a cookie or a person's e-mail address.
+//! What the log records about launches, chat, uploads and rejected requests: the check,
+//! the registration and the route, never a token, a cookie, message text or a person's
+//! e-mail address.
 
 mod common;
 
@@ -34,7 +35,9 @@ impl<'a> MakeWriter<'a> for Captured {
 async fn log_names_check_without_tokens() {
     let captured = Captured::default();
     tracing_subscriber::fmt()
-        .with_env_filter("debug,hyper=info,hyper_util=info,reqwest=info,h2=info")
+        .with_env_filter(cowork::cli::log_filter(Some(
+            "debug,hyper=info,hyper_util=info,reqwest=info,h2=info",
+        )))
         .with_writer(captured.clone())
         .with_ansi(false)
         .init();
@@ -53,7 +56,118 @@ async fn log_names_check_without_tokens() {
     let rejected = app.post_launch(&tampered, &state).await;
     assert_eq!(rejected.status(), 401);
 
+    // Chat messages, an upload and rejected writes, each carrying text that must stay
+    // out of the log.
+    let message_text = "Chat text 7f3k: write to anna.private@example.invalid";
+    let (mut socket, hello) = app.socket(&launched).await;
+    let room_id = common::open_room(&hello);
+    socket
+        .send(serde_json::json!({"type": "send", "room_id": room_id, "body": message_text}))
+        .await;
+    socket.next_of("ack").await;
+    socket
+        .send(serde_json::json!({"type": "send", "room_id": 999_999, "body": message_text}))
+        .await;
+    socket.next_of("error").await;
+    socket.close().await;
+
+    let token = common::token_of(&launched);
+    let boundary = "logging-test-boundary";
+    let mut upload = Vec::new();
+    for (field, value) in [("title", message_text), ("description", message_text)] {
+        upload.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    upload.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    let uploaded = app
+        .http
+        .post(format!(
+            "{}/spaces/{}/showcase/items",
+            app.tool_url, launched.space_id
+        ))
+        .header("x-cowork-token", &token)
+        .header("accept", "application/json")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(upload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201, "the upload is stored");
+
+    let rejected_room = app
+        .http
+        .post(format!(
+            "{}/spaces/{}/rooms",
+            app.tool_url, launched.space_id
+        ))
+        .header("x-cowork-token", &token)
+        .header("accept", "application/json")
+        .json(&serde_json::json!({"kind": message_text, "name": message_text}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rejected_room.status(),
+        400,
+        "an invalid room kind is rejected"
+    );
+    let forged = app
+        .http
+        .post(format!(
+            "{}/spaces/{}/rooms",
+            app.tool_url, launched.space_id
+        ))
+        .header("x-cowork-token", format!("{token}forged"))
+        .header("cookie", &launched.cookie)
+        .json(&serde_json::json!({"kind": "team", "name": message_text}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401, "a forged token is rejected");
+
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("route=\"/spaces/{space_id}/showcase/items\""),
+        "the upload was logged:\n{log}"
+    );
+    let cookie_value = launched
+        .cookie
+        .split_once('=')
+        .map(|(_, value)| value.split(';').next().unwrap_or(value))
+        .unwrap();
+    assert!(
+        !log.contains(cookie_value),
+        "the log contains the cookie value"
+    );
+    let leaked: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("Chat text 7f3k"))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "the log contains message text:\n{leaked:#?}"
+    );
+    assert!(!log.contains(message_text), "the log contains message text");
+    assert!(
+        !log.contains("Chat text 7f3k"),
+        "the log contains part of a message"
+    );
+    assert!(
+        !log.contains("anna.private@example.invalid"),
+        "the log contains an e-mail address"
+    );
     assert!(
         log.contains("launch accepted"),
         "accepted launch logged:\n{log}"

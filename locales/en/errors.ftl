@@ -171,6 +171,9 @@ error-rooms-default-archive = the open space and the quiet zone cannot be archiv
 error-rooms-anonymous-join = an anonymous launch cannot join a team
 error-rooms-members-team-only = only team tables have members
 error-rooms-edit-window = edit_window_secs { $seconds } is outside 0..=86400 seconds
+error-rooms-retention-days = retention_days { $days } is outside 0..={ $max } days; 0 removes the space's own period
+error-privacy-confirm = confirm must be true: erasure cannot be undone
+error-privacy-erase-teacher = teachers and admins, yourself included, can be erased only by the server administrator with cowork privacy erase
 error-rooms-mute-minutes = minutes { $minutes } is outside 0..={ $max }
 error-rooms-kind = kind { $kind } cannot be created; use "team" or "discussion"
 error-rooms-positions-discussion-only = only discussion rooms have positions

@@ -193,6 +193,9 @@ error-rooms-default-archive = открытое пространство и ти�
 error-rooms-anonymous-join = при анонимном запуске нельзя войти в команду
 error-rooms-members-team-only = участники есть только у командных столов
 error-rooms-edit-window = edit_window_secs { $seconds } вне диапазона 0..=86400 секунд
+error-rooms-retention-days = retention_days { $days } вне диапазона 0..={ $max } дней; 0 снимает собственный срок пространства
+error-privacy-confirm = confirm должно быть true: удаление нельзя отменить
+error-privacy-erase-teacher = данные преподавателей и администраторов, включая ваши, может удалить только администратор сервера командой cowork privacy erase
 error-rooms-mute-minutes = minutes { $minutes } вне диапазона 0..={ $max }
 error-rooms-kind = комнату вида { $kind } создать нельзя; используйте "team" или "discussion"
 error-rooms-positions-discussion-only = позиции есть только у дискуссий

@@ -13,10 +13,10 @@
 //!   room's revision while it locks the room row, so a refresh reads, for each room whose
 //!   revision moved, the messages with a newer revision.
 //!
-//! TODO: an UPDATE of an interaction log row or a visit (for example anonymising a
-//! person) is not followed, so the copy keeps the old values until the space is evicted
-//! or cowork restarts. Changing those rows in place needs a signal that makes every
-//! instance read the space again.
+//! - Rows changed in place (an erasure moves a person's rows to a placeholder, the
+//!   retention period clears old content) raise the space's activity version in the
+//!   database in the same transaction. Every refresh reads the version first and starts
+//!   the copy afresh when it moved, so every instance reads the space again.
 //!
 //! Members, rooms and team memberships are small and read on every request. Every
 //! instance of cowork keeps its own copy and follows the shared database, so several
@@ -82,6 +82,20 @@ impl ActivityCache {
         }
         let activity = self.entry(space_id);
         let mut activity = activity.lock().await;
+        // Read before the rows, so that a change committed during the refresh moves the
+        // version for the next request.
+        let version = store.activity_version(space_id).await?;
+        if version != activity.version {
+            tracing::info!(
+                space_id,
+                version,
+                "activity changed in place; reading again"
+            );
+            *activity = SpaceActivity {
+                version,
+                ..SpaceActivity::default()
+            };
+        }
         let (members, rooms, teams, ()) = tokio::try_join!(
             store.analytics_members(space_id),
             store.analytics_rooms(space_id),
@@ -246,6 +260,8 @@ struct SpaceActivity {
     messages: BTreeMap<(i64, i64), AnalyticsMessage>,
     /// The room revision up to which each room's messages are held.
     revisions: HashMap<i64, i64>,
+    /// The space's activity version the copy was read at.
+    version: i64,
 }
 
 impl SpaceActivity {
@@ -260,6 +276,7 @@ impl SpaceActivity {
             visits,
             messages,
             revisions,
+            ..
         } = self;
         tokio::try_join!(
             interactions.follow(

@@ -50,6 +50,8 @@ pub struct RoomChange {
 pub struct SpaceSettings {
     pub students_create_rooms: bool,
     pub edit_window_secs: i64,
+    /// Days after which content of the space is cleared; `None` uses the server default.
+    pub retention_days: Option<i64>,
 }
 
 /// People who reacted to a message with one emoji.

@@ -206,17 +206,19 @@ macro_rules! impl_chat_store {
                 &self,
                 space_id: i64,
             ) -> $crate::store::StoreResult<$crate::store::chat::SpaceSettings> {
-                let row: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT students_create_rooms, edit_window_secs FROM space_settings \
-                     WHERE space_id = $1",
+                let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT students_create_rooms, edit_window_secs, retention_days \
+                     FROM space_settings WHERE space_id = $1",
                 )
                 .bind(space_id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let (students_create_rooms, edit_window_secs) = row.unwrap_or((1, 900));
+                let (students_create_rooms, edit_window_secs, retention_days) =
+                    row.unwrap_or((1, 900, None));
                 Ok($crate::store::chat::SpaceSettings {
                     students_create_rooms: students_create_rooms != 0,
                     edit_window_secs,
+                    retention_days,
                 })
             }
 
@@ -226,14 +228,17 @@ macro_rules! impl_chat_store {
                 settings: &$crate::store::chat::SpaceSettings,
             ) -> $crate::store::StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO space_settings (space_id, students_create_rooms, edit_window_secs) \
-                     VALUES ($1, $2, $3) ON CONFLICT (space_id) DO UPDATE SET \
+                    "INSERT INTO space_settings \
+                     (space_id, students_create_rooms, edit_window_secs, retention_days) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (space_id) DO UPDATE SET \
                      students_create_rooms = excluded.students_create_rooms, \
-                     edit_window_secs = excluded.edit_window_secs",
+                     edit_window_secs = excluded.edit_window_secs, \
+                     retention_days = excluded.retention_days",
                 )
                 .bind(space_id)
                 .bind(i64::from(settings.students_create_rooms))
                 .bind(settings.edit_window_secs)
+                .bind(settings.retention_days)
                 .execute(&self.pool)
                 .await?;
                 Ok(())

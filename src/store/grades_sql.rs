@@ -252,7 +252,8 @@ macro_rules! impl_grade_store {
                 Ok(sqlx::query_as(
                     "SELECT m.user_id, u.name, u.subject FROM space_members m \
                      JOIN users u ON u.id = m.user_id \
-                     WHERE m.space_id = $1 AND m.role = 'student' ORDER BY u.name, m.user_id",
+                     WHERE m.space_id = $1 AND m.role = 'student' AND u.erased_at IS NULL \
+                     ORDER BY u.name, m.user_id",
                 )
                 .bind(space_id)
                 .fetch_all(&self.pool)

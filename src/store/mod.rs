@@ -23,6 +23,8 @@ mod help_sql;
 pub mod partners;
 mod partners_sql;
 mod postgres;
+pub mod privacy;
+pub(crate) mod privacy_sql;
 pub mod questionnaires;
 mod questionnaires_sql;
 pub mod registration;
@@ -50,6 +52,7 @@ pub use grades::GradeStore;
 pub use help::HelpStore;
 pub use partners::PartnerStore;
 pub use postgres::PostgresStore;
+pub use privacy::PrivacyStore;
 pub use questionnaires::QuestionnaireStore;
 pub use registration::RegistrationStore;
 pub use roster::RosterStore;
@@ -208,6 +211,7 @@ pub trait Store:
     + RosterStore
     + DeepLinkStore
     + QuestionnaireStore
+    + PrivacyStore
     + Send
     + Sync
     + 'static

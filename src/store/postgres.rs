@@ -64,3 +64,4 @@ super::questionnaires_sql::impl_questionnaire_store!(
     sqlx::Transaction<'static, sqlx::Postgres>
 );
 super::analytics_sql::impl_analytics_store!(PostgresStore);
+super::privacy_sql::impl_privacy_store!(PostgresStore, sqlx::postgres::PgRow);

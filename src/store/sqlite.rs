@@ -67,3 +67,4 @@ super::questionnaires_sql::impl_questionnaire_store!(
     sqlx::Transaction<'static, sqlx::Sqlite>
 );
 super::analytics_sql::impl_analytics_store!(SqliteStore);
+super::privacy_sql::impl_privacy_store!(SqliteStore, sqlx::sqlite::SqliteRow);

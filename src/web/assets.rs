@@ -48,6 +48,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/manage.js"),
     ),
     (
+        "privacy.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/privacy.js"),
+    ),
+    (
         "events.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/events.js"),

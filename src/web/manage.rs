@@ -45,6 +45,8 @@ struct ManagePage {
     rooms: Vec<RoomLine>,
     students_create_rooms: bool,
     edit_window_minutes: i64,
+    /// The space's own retention period in days; 0 when it has none.
+    retention_days: i64,
     members: Vec<(i64, String)>,
     /// Time, actor name, action and target of recent teacher actions.
     audit: Vec<(i64, String, String, String)>,
@@ -122,6 +124,7 @@ async fn manage_page(
             rooms,
             students_create_rooms: settings.students_create_rooms,
             edit_window_minutes: settings.edit_window_secs / 60,
+            retention_days: settings.retention_days.unwrap_or(0),
             members,
             audit,
             strings: tr.script_strings(),

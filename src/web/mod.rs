@@ -13,6 +13,7 @@ pub mod language;
 pub mod manage;
 pub mod pages;
 pub mod partners;
+pub mod privacy;
 pub mod questionnaire_comparison;
 pub mod questionnaire_pages;
 pub mod questionnaire_results;

@@ -312,6 +312,16 @@ pub async fn change_settings(
             }
             settings.edit_window_secs = window;
         }
+        if let Some(days) = request.retention_days {
+            if !(0..=crate::config::MAX_RETENTION_DAYS).contains(&days) {
+                return Err(AppError::invalid(
+                    Msg::new("error-rooms-retention-days")
+                        .arg("days", days)
+                        .arg("max", crate::config::MAX_RETENTION_DAYS),
+                ));
+            }
+            settings.retention_days = (days > 0).then_some(days);
+        }
         state.store.set_space_settings(space_id, &settings).await?;
         state
             .store
@@ -335,6 +345,9 @@ pub struct SpaceSettingsForm {
     pub students_create_rooms: Option<bool>,
     #[serde(default)]
     pub edit_window_secs: Option<i64>,
+    /// Days after which content is cleared; 0 removes the space's own period.
+    #[serde(default)]
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -56,6 +56,18 @@ pub struct TestApp {
     _schema: Option<SchemaGuard>,
 }
 
+impl TestApp {
+    /// Returns the SQLite database file of this app.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("cowork.db")
+    }
+
+    /// Returns the PostgreSQL schema of this app; `None` on SQLite.
+    pub fn schema(&self) -> Option<&str> {
+        self._schema.as_ref().map(SchemaGuard::schema)
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
