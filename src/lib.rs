@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lti;
 pub mod net;
 pub mod observability;
+pub mod rate_limit;
 pub mod roster;
 pub mod session;
 pub mod store;

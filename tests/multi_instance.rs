@@ -244,11 +244,23 @@ struct Client {
 impl Client {
     /// Connects to a space through `instance`, with the page origin `public_url`.
     async fn connect(instance: &Instance, public_url: &str, session: &Session) -> (Self, Value) {
+        let reply: Value = reqwest::Client::new()
+            .post(format!(
+                "{}/spaces/{}/socket-token",
+                instance.url, session.space_id
+            ))
+            .header("x-cowork-token", &session.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let url = format!(
-            "{}/spaces/{}/ws?lt={}",
+            "{}/spaces/{}/ws?socket_token={}",
             instance.url.replace("http://", "ws://"),
             session.space_id,
-            session.token
+            reply["token"].as_str().expect("socket token")
         );
         let mut request = url.into_client_request().unwrap();
         request

@@ -178,8 +178,21 @@ async fn invited_registration_stores_platform() {
         let (status, page) = open_registration(&app, "/lti/register/invite-one", &double).await;
         assert_eq!(status, 200, "{backend:?}: {page}");
         assert!(
-            page.contains("postMessage({ subject: 'org.imsglobal.lti.close' }, '*')"),
+            page.contains("<script src=\"/assets/registered.js\"></script>"),
             "{page}"
+        );
+        let script = app
+            .http
+            .get(format!("{}/assets/registered.js", app.tool_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            script.contains(r#"postMessage({ subject: "org.imsglobal.lti.close" }, "*")"#),
+            "{script}"
         );
         assert!(page.contains("ABwKXtU9WDxlUeh"), "{page}");
 
