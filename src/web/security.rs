@@ -206,7 +206,8 @@ pub async fn security_headers(
             HeaderValue::from_static(HSTS),
         );
     }
-    if !is_html(headers) {
+    // A handler's own policy stays, such as `sandbox` on showcase downloads.
+    if !is_html(headers) || headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         return response;
     }
     let frame_ancestors = match noted.frame_ancestor {
