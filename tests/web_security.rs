@@ -474,24 +474,29 @@ fn cookie_of(launched: &Launched) -> String {
     launched.cookie.split(';').next().unwrap().to_string()
 }
 
+/// The browser headers of a forged request: `Origin` and `Sec-Fetch-Site`.
+type Provenance = (Option<&'static str>, Option<&'static str>);
+
 /// Sends a forged request to `path` with the victim's cookie only, with the given
-/// `Origin` and body kind, and returns the status and JSON error code.
+/// browser headers and body kind, and returns the status and JSON error code.
 async fn forge(
     app: &TestApp,
     method: &Method,
     path: &str,
     victim: &Launched,
-    origin: Option<&str>,
+    (origin, fetch_site): Provenance,
     multipart: bool,
 ) -> (u16, String) {
     let mut request = app
         .http
         .request(method.clone(), format!("{}{path}", app.tool_url))
         .header("cookie", cookie_of(victim))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "cross-site");
+        .header("accept", "application/json");
     if let Some(origin) = origin {
         request = request.header("origin", origin);
+    }
+    if let Some(fetch_site) = fetch_site {
+        request = request.header("sec-fetch-site", fetch_site);
     }
     request = if multipart {
         request
@@ -542,28 +547,31 @@ async fn forged_forms_rejected_on_every_write() {
                 .collect::<Vec<_>>()
                 .join("/");
             let label = format!("{backend:?} {method} {route}");
-            for multipart in [false, true] {
-                let (status, code) = forge(
-                    &app,
-                    method,
-                    &path,
-                    &teacher,
-                    Some("https://evil.example"),
-                    multipart,
-                )
-                .await;
-                assert_eq!(
-                    status, 403,
-                    "{label}: foreign origin, multipart {multipart}"
-                );
-                assert_eq!(code, "foreign_origin", "{label}");
+            // A foreign page names its origin, or sends `null` from a page without
+            // referrers; the browser marks both cross-site.
+            let foreign: [Provenance; 3] = [
+                (Some("https://evil.example"), Some("cross-site")),
+                (Some("https://evil.example"), None),
+                (Some("null"), Some("cross-site")),
+            ];
+            for provenance in foreign {
+                for multipart in [false, true] {
+                    let (status, code) =
+                        forge(&app, method, &path, &teacher, provenance, multipart).await;
+                    assert_eq!(
+                        status, 403,
+                        "{label}: {provenance:?}, multipart {multipart}"
+                    );
+                    assert_eq!(code, "foreign_origin", "{label}: {provenance:?}");
+                }
             }
             if route.starts_with("/lti/") {
                 continue;
             }
             // Without `Origin` the cookie still authorizes nothing.
             for multipart in [false, true] {
-                let (status, code) = forge(&app, method, &path, &teacher, None, multipart).await;
+                let (status, code) =
+                    forge(&app, method, &path, &teacher, (None, None), multipart).await;
                 if *route == "/spaces/{space_id}/showcase/items" && !multipart {
                     // The upload reads only multipart bodies; the multipart pass checks
                     // its session.

@@ -128,14 +128,17 @@ impl PlatformOrigins {
 /// Rejects a state-changing request to a space or to the deep linking picker that a
 /// page of another origin sent (403 `foreign_origin`).
 ///
-/// This is the first of two CSRF defences. Browsers send `Origin` with every cross-site
-/// POST, and cowork's own pages (framed or not) send cowork's origin, so only a foreign
-/// page is turned away. A request without `Origin` (not from a browser) passes on to
-/// the second defence. That one is in the handlers: a write must carry the session token
-/// in the `X-Cowork-Token` header or, for the multipart upload, in its `lt` field, which
-/// a page of another site cannot read; the session cookie alone never authorizes a
-/// write. `/lti/login` and `/lti/launch` are exempt, because the platform's page posts
-/// them across sites by design; a launch proves itself with its signed id_token.
+/// This is the first of two CSRF defences. A request is foreign when its `Origin` names
+/// another origin, or when the browser marks it `Sec-Fetch-Site: cross-site` or
+/// `same-site`. cowork's own pages, framed or not, send cowork's origin and
+/// `same-origin`. A native form on a page with `Referrer-Policy: no-referrer` (every
+/// cowork page) sends `Origin: null`, so `null` alone proves nothing either way.
+/// Requests without these headers (not from a browser) pass on to the second defence.
+/// That one is in the handlers. A write must carry the session token in the
+/// `X-Cowork-Token` header or, for the multipart upload, in its `lt` field, which a page
+/// of another site cannot read. The session cookie alone never authorizes a write.
+/// `/lti/login` and `/lti/launch` are exempt, because the platform's page posts them
+/// across sites by design; a launch proves itself with its signed id_token.
 pub async fn reject_foreign_writes(
     State(state): State<AppState>,
     request: Request,
@@ -151,23 +154,23 @@ pub async fn reject_foreign_writes(
         return next.run(request).await;
     }
     let expected = state.config.public_url.origin().ascii_serialization();
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .map(|value| value.to_str().unwrap_or("(not text)"));
-    match origin {
-        Some(origin) if origin != expected => {
-            tracing::warn!(
-                origin,
-                method = %request.method(),
-                "state-changing request from a foreign origin rejected"
-            );
-            AppError::ForeignOrigin
-                .respond(request.headers())
-                .into_response()
-        }
-        _ => next.run(request).await,
+    let headers = request.headers();
+    let origin = header_text(headers, header::ORIGIN);
+    let fetch_site = header_text(headers, header::HeaderName::from_static("sec-fetch-site"));
+    let foreign_origin = origin
+        .as_deref()
+        .is_some_and(|origin| origin != "null" && origin != expected);
+    let cross_site = matches!(fetch_site.as_deref(), Some("cross-site" | "same-site"));
+    if foreign_origin || cross_site {
+        tracing::warn!(
+            origin,
+            fetch_site,
+            method = %request.method(),
+            "state-changing request from a foreign origin rejected"
+        );
+        return AppError::ForeignOrigin.respond(headers).into_response();
     }
+    next.run(request).await
 }
 
 /// Adds the security headers to every response, and a Content-Security-Policy to HTML.
@@ -186,6 +189,7 @@ pub async fn security_headers(
             (response, NOTED.with(|noted| noted.borrow().clone()))
         })
         .await;
+
     let headers = response.headers_mut();
     // Session tokens travel in URLs, so no page may leak its address to another site.
     headers.insert(
@@ -206,6 +210,7 @@ pub async fn security_headers(
             HeaderValue::from_static(HSTS),
         );
     }
+
     // A handler's own policy stays, such as `sandbox` on showcase downloads.
     if !is_html(headers) || headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         return response;
@@ -239,6 +244,12 @@ pub async fn security_headers(
         }
     }
     response
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| value.to_str().unwrap_or("(not text)").to_string())
 }
 
 fn is_html(headers: &HeaderMap) -> bool {
