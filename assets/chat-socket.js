@@ -18,12 +18,15 @@
   var RESTART_MAX_DELAY_MS = 2000;
 
   /**
-   * Creates a socket for `url` that calls `handlers.open()`, `handlers.message(object)`
-   * and `handlers.close()`. Call `start()` once. Calling `healthy()` after the server's
-   * greeting resets the reconnection delay.
+   * Creates a socket that calls `handlers.open()`, `handlers.message(object)` and
+   * `handlers.close()`. `locate(done)` finds the URL for each attempt and calls
+   * `done(url)`, or `done(null)` when it failed, which counts as a failed attempt. The
+   * server's connection tokens expire after a minute, so every attempt needs a new one.
+   * Call `start()` once. Calling `healthy()` after the server's greeting resets the
+   * reconnection delay.
    */
-  function ReconnectingSocket(url, handlers) {
-    this.url = url;
+  function ReconnectingSocket(locate, handlers) {
+    this.locate = locate;
     this.handlers = handlers;
     this.delay = FIRST_DELAY_MS;
     this.socket = null;
@@ -47,7 +50,19 @@
 
   ReconnectingSocket.prototype.connect = function () {
     var self = this;
-    var socket = new WebSocket(this.url);
+    this.locate(function (url) {
+      if (url === null) {
+        self.handlers.close();
+        self.scheduleRetry();
+        return;
+      }
+      self.open(url);
+    });
+  };
+
+  ReconnectingSocket.prototype.open = function (url) {
+    var self = this;
+    var socket = new WebSocket(url);
     this.socket = socket;
     socket.addEventListener("open", function () {
       if (socket !== self.socket) {
@@ -91,6 +106,10 @@
       socket.close();
     }
     this.handlers.close();
+    this.scheduleRetry();
+  };
+
+  ReconnectingSocket.prototype.scheduleRetry = function () {
     var self = this;
     this.retryTimer = window.setTimeout(function () {
       self.retryTimer = null;

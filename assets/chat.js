@@ -75,16 +75,40 @@
   // Connection.
 
   var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  var socketUrl =
-    scheme +
-    "//" +
-    window.location.host +
-    "/spaces/" +
-    encodeURIComponent(space.getAttribute("data-space-id")) +
-    "/ws?lt=" +
-    encodeURIComponent(space.getAttribute("data-token"));
+  var spacePath = "/spaces/" + encodeURIComponent(space.getAttribute("data-space-id"));
 
-  var connection = new CoworkChat.ReconnectingSocket(socketUrl, {
+  // Asks for a connection token, which lives one minute, before every connection
+  // attempt; the session token itself never goes into the WebSocket URL.
+  function locateSocket(done) {
+    fetch(spacePath + "/socket-token", {
+      method: "POST",
+      headers: {
+        "X-Cowork-Token": space.getAttribute("data-token"),
+        Accept: "application/json",
+      },
+    })
+      .then(function (response) {
+        return response.json().then(function (reply) {
+          if (!response.ok || !reply.token) {
+            throw new Error(reply.message || "HTTP " + response.status);
+          }
+          done(
+            scheme +
+              "//" +
+              window.location.host +
+              spacePath +
+              "/ws?socket_token=" +
+              encodeURIComponent(reply.token)
+          );
+        });
+      })
+      .catch(function (error) {
+        console.warn("cowork: no WebSocket connection token", error);
+        done(null);
+      });
+  }
+
+  var connection = new CoworkChat.ReconnectingSocket(locateSocket, {
     open: function () {},
     message: handleServerMessage,
     close: function () {

@@ -492,6 +492,9 @@ async fn start_cowork(
             .env("COWORK_LOG", "warn")
             // The demo platform listens on 127.0.0.1.
             .env("COWORK_ALLOW_PRIVATE_ADDRESSES", "true")
+            // Launch throughput is measured beyond the per-registration rate limit.
+            .env("COWORK_LOGIN_RATE_PER_MINUTE", "0")
+            .env("COWORK_WRITE_RATE_PER_MINUTE", "0")
             .stdout(Stdio::null())
             .stderr(log_file(
                 tool._dir.path(),
@@ -1142,10 +1145,7 @@ async fn connect_sockets(driver: &Driver, count: usize, public: &str) -> Result<
         if let std::collections::btree_map::Entry::Vacant(entry) = open_rooms.entry(space_id) {
             entry.insert(open_room(&driver.http, &base, space_id, &token).await?);
         }
-        let ws_url = format!(
-            "{}/spaces/{space_id}/ws?lt={token}",
-            base.replace("http://", "ws://")
-        );
+        let ws_url = support::socket_url(&driver.http, &base, space_id, &token).await?;
         let mut request = ws_url.into_client_request().unwrap();
         request
             .headers_mut()

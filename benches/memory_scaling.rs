@@ -135,10 +135,9 @@ async fn run(database: Database, students: usize) {
     let mut sinks = Vec::with_capacity(students);
     let mut readers = Vec::with_capacity(students);
     for launched in &launches {
-        let url = format!(
-            "ws://127.0.0.1:{tool_port}/spaces/{}/ws?lt={}",
-            launched.space_id, launched.token
-        );
+        let url = support::socket_url(&http, &tool, launched.space_id, &launched.token)
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
         let mut request = url.into_client_request().unwrap();
         request
             .headers_mut()

@@ -102,10 +102,9 @@ async fn run(clients: usize, big_room: usize, messages: usize) {
         } else {
             room_ids[1 + index % (ROOMS - 1)]
         };
-        let url = format!(
-            "ws://127.0.0.1:{tool_port}/spaces/{}/ws?lt={}",
-            launched.space_id, launched.token
-        );
+        let url = support::socket_url(&http, &tool, launched.space_id, &launched.token)
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
         let mut request = url.into_client_request().unwrap();
         request
             .headers_mut()

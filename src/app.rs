@@ -5,12 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::analytics::activity::ActivityCache;
@@ -22,6 +20,7 @@ use crate::keys::{KeyAtRestError, KeyVault};
 use crate::lti::jwks::{JwksCache, KeySource};
 use crate::lti::nrps::ServiceTokens;
 use crate::net::PlatformHttp;
+use crate::rate_limit::RateLimits;
 use crate::session::SessionKey;
 use crate::store::DynStore;
 use crate::{chat, keys, lti, observability, unix_now, web};
@@ -48,6 +47,10 @@ pub struct AppState {
     pub token_clock: TokenClock,
     /// Encrypts and decrypts the tool's private keys in the database.
     pub key_vault: Arc<KeyVault>,
+    /// Registered platforms' origins, for the `frame-ancestors` of pages without a session.
+    pub platform_origins: Arc<web::security::PlatformOrigins>,
+    /// Rate limits of logins and launches per registration and of writes per person.
+    pub rate_limits: Arc<RateLimits>,
 }
 
 /// The clock that an id_token's `iat` and `exp` are checked against. A running service
@@ -96,9 +99,14 @@ impl AppState {
             Duration::from_secs(config.jwks_refetch_cooldown_secs),
             Duration::from_secs(config.platform_jwks_max_age_secs),
         ));
+        let rate_limits = Arc::new(RateLimits::new(
+            config.login_rate_per_minute,
+            config.write_rate_per_minute,
+        ));
         let chat = Chat {
             store: store.clone(),
             hub: Arc::new(Hub::new()),
+            rate_limits: rate_limits.clone(),
         };
         let service_tokens = grading.tokens.clone();
         let activity = Arc::new(ActivityCache::new(config.analytics_cache_rows));
@@ -114,6 +122,8 @@ impl AppState {
             session_key: Arc::new(session_key),
             token_clock: TokenClock::System,
             key_vault,
+            platform_origins: Arc::default(),
+            rate_limits,
         })
     }
 }
@@ -135,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/spaces/{space_id}", get(web::space::space_page))
         .route("/spaces/{space_id}/ws", get(chat::ws::space_socket))
+        .route(
+            "/spaces/{space_id}/socket-token",
+            post(chat::ws::socket_token),
+        )
         .route(
             "/spaces/{space_id}/rooms",
             get(web::rooms::list_rooms).post(web::rooms::create_room),
@@ -175,16 +189,16 @@ pub fn router(state: AppState) -> Router {
         .merge(web::showcase::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            web::security::reject_foreign_writes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             web::language::localize_errors,
         ))
-        // Session tokens travel in URLs, so no page may leak its address to another site.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        // Outside the error localization, whose new responses carry only a content type.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::security::security_headers,
         ))
         .layer(axum::middleware::from_fn(observability::track_latency))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

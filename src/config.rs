@@ -78,6 +78,14 @@ pub struct Config {
     pub registration_allowed_hosts: Vec<String>,
     /// Age after which a course roster is read again from the platform, in seconds.
     pub roster_refresh_secs: u64,
+    /// Login initiations, and separately launches, accepted per platform registration
+    /// per minute on each instance, with a burst of the same size; 0 turns the limit off.
+    pub login_rate_per_minute: u32,
+    /// Writes (chat messages, uploads, changes) accepted per person per minute on each
+    /// instance, with a burst of the same size; 0 turns the limit off.
+    pub write_rate_per_minute: u32,
+    /// Maximum login states stored per platform registration.
+    pub login_states_max: i64,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -112,6 +120,14 @@ impl Default for Config {
             allow_private_addresses: false,
             registration_allowed_hosts: Vec::new(),
             roster_refresh_secs: 6 * 3600,
+            // One registration usually serves a whole Moodle site, so several lectures of
+            // 2,000 students may start in the same minute; 12,000 a minute admits that.
+            login_rate_per_minute: 12_000,
+            // A person typing fast sends a message every two or three seconds.
+            write_rate_per_minute: 120,
+            // Five minutes (the default state lifetime) at the default login rate would be
+            // 60,000; real classes finish their logins within seconds and stay far below.
+            login_states_max: 50_000,
             platforms: Vec::new(),
         }
     }
@@ -202,6 +218,15 @@ pub struct ConfigArgs {
     /// Seconds after which a course roster is read again from the platform (default 21600).
     #[arg(long, env = "COWORK_ROSTER_REFRESH_SECS", global = true)]
     pub roster_refresh_secs: Option<u64>,
+    /// Login initiations, and separately launches, accepted per platform registration per minute on each instance (default 12000; 0 for no limit).
+    #[arg(long, env = "COWORK_LOGIN_RATE_PER_MINUTE", global = true)]
+    pub login_rate_per_minute: Option<u32>,
+    /// Writes (chat messages, uploads, changes) accepted per person per minute on each instance (default 120; 0 for no limit).
+    #[arg(long, env = "COWORK_WRITE_RATE_PER_MINUTE", global = true)]
+    pub write_rate_per_minute: Option<u32>,
+    /// Maximum login states stored per platform registration (default 50000).
+    #[arg(long, env = "COWORK_LOGIN_STATES_MAX", global = true)]
+    pub login_states_max: Option<i64>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -232,6 +257,9 @@ struct FileConfig {
     allow_private_addresses: Option<bool>,
     registration_allowed_hosts: Option<Vec<String>>,
     roster_refresh_secs: Option<u64>,
+    login_rate_per_minute: Option<u32>,
+    write_rate_per_minute: Option<u32>,
+    login_states_max: Option<i64>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -362,6 +390,18 @@ impl Config {
                 .roster_refresh_secs
                 .or(file.roster_refresh_secs)
                 .unwrap_or(defaults.roster_refresh_secs),
+            login_rate_per_minute: args
+                .login_rate_per_minute
+                .or(file.login_rate_per_minute)
+                .unwrap_or(defaults.login_rate_per_minute),
+            write_rate_per_minute: args
+                .write_rate_per_minute
+                .or(file.write_rate_per_minute)
+                .unwrap_or(defaults.write_rate_per_minute),
+            login_states_max: args
+                .login_states_max
+                .or(file.login_states_max)
+                .unwrap_or(defaults.login_states_max),
             platforms: file.platforms,
         };
         config.check()?;
@@ -451,6 +491,15 @@ impl Config {
                 crate::keys::KeyCipher::from_base64(text)
                     .map_err(|message| ConfigError::Invalid { name, message })?;
             }
+        }
+        if self.login_states_max < 1 {
+            return Err(ConfigError::Invalid {
+                name: "login_states_max",
+                message: format!(
+                    "{} is below 1; every launch needs a stored login state",
+                    self.login_states_max
+                ),
+            });
         }
         if !(0..=300).contains(&self.clock_leeway_secs) {
             return Err(ConfigError::Invalid {

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
@@ -50,12 +50,35 @@ pub enum AppError {
     /// 404
     #[error("not found")]
     NotFound,
+    /// 429: a rate limit of the registration or the person was reached.
+    #[error("rate limit reached: {limit:?}, retry after {retry_after_secs} s")]
+    RateLimited {
+        limit: RateLimit,
+        retry_after_secs: u64,
+    },
+    /// 503: a registration has as many logins in progress as cowork stores for it.
+    #[error("login states full, retry after {retry_after_secs} s")]
+    LoginStatesFull { retry_after_secs: u64 },
+    /// 401: the WebSocket came without a valid connection token.
+    #[error("no valid WebSocket token")]
+    NoSocketToken,
     /// 503: the database did not answer.
     #[error("storage unavailable: {0}")]
     Storage(#[from] StoreError),
     /// 500: anything else; the text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The rate limit that a request reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    /// Login initiations of one platform registration.
+    Logins,
+    /// Launches of one platform registration.
+    Launches,
+    /// Writes (chat messages, uploads, changes) of one person.
+    Writes,
 }
 
 /// The error as sent, with the content type chosen from the request's `Accept` header.
@@ -75,6 +98,8 @@ pub struct ErrorDetails {
     pub message: Msg,
     pub hint: Msg,
     pub wants_json: bool,
+    /// Seconds for the `Retry-After` header.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Template)]
@@ -105,6 +130,15 @@ impl AppError {
     }
 
     fn details(&self, wants_json: bool) -> ErrorDetails {
+        let retry_after_secs = match self {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            }
+            | AppError::LoginStatesFull { retry_after_secs } => Some(*retry_after_secs),
+            // The database usually returns within seconds: a restart or a released lock.
+            AppError::Storage(_) => Some(STORAGE_RETRY_AFTER_SECS),
+            _ => None,
+        };
         let (status, code, message, hint) = match self {
             AppError::Launch(error) => (
                 StatusCode::UNAUTHORIZED,
@@ -172,6 +206,39 @@ impl AppError {
                 Msg::new("error-not-found"),
                 Msg::new("error-not-found-hint"),
             ),
+            AppError::RateLimited {
+                limit,
+                retry_after_secs,
+            } => {
+                let seconds = *retry_after_secs;
+                let (message, hint) = match limit {
+                    RateLimit::Logins => (
+                        Msg::new("error-rate-logins").arg("seconds", seconds),
+                        Msg::new("error-rate-logins-hint"),
+                    ),
+                    RateLimit::Launches => (
+                        Msg::new("error-rate-launches").arg("seconds", seconds),
+                        Msg::new("error-rate-launches-hint"),
+                    ),
+                    RateLimit::Writes => (
+                        Msg::new("error-rate-writes").arg("seconds", seconds),
+                        Msg::new("error-rate-writes-hint"),
+                    ),
+                };
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", message, hint)
+            }
+            AppError::LoginStatesFull { retry_after_secs } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login_states_full",
+                Msg::new("error-login-states-full").arg("seconds", *retry_after_secs),
+                Msg::new("error-login-states-full-hint"),
+            ),
+            AppError::NoSocketToken => (
+                StatusCode::UNAUTHORIZED,
+                "socket_token_invalid",
+                Msg::new("error-socket-token"),
+                Msg::new("error-socket-token-hint"),
+            ),
             AppError::Storage(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_unavailable",
@@ -191,6 +258,7 @@ impl AppError {
             message,
             hint,
             wants_json,
+            retry_after_secs,
         }
     }
 
@@ -204,47 +272,48 @@ impl AppError {
 }
 
 impl ErrorDetails {
-    /// Renders the error as JSON or as an HTML page in `lang`. A 503 carries
-    /// `Retry-After`, because the database or the platform usually returns within seconds.
+    /// Renders the error as JSON or as an HTML page in `lang`.
     pub fn render(&self, lang: Lang) -> Response {
-        let mut response = self.render_body(lang);
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from_static(RETRY_AFTER_SECS),
-            );
+        let tr = Tr::new(lang);
+        let message = tr.message(&self.message);
+        let hint = tr.message(&self.hint);
+        let mut response = self.render_body(tr, &message, &hint);
+        if let Some(seconds) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
 
-    fn render_body(&self, lang: Lang) -> Response {
-        let tr = Tr::new(lang);
-        let message = tr.message(&self.message);
-        let hint = tr.message(&self.hint);
+    fn render_body(&self, tr: Tr, message: &str, hint: &str) -> Response {
         if self.wants_json {
-            let body = json!({ "error": self.code, "message": message, "hint": hint });
+            let mut body = json!({ "error": self.code, "message": message, "hint": hint });
+            if let Some(seconds) = self.retry_after_secs {
+                body["retry_after_secs"] = json!(seconds);
+            }
             return (self.status, axum::Json(body)).into_response();
         }
         let title = tr.t(title_id(self.status));
         let page = ErrorPage {
             tr,
             title: &title,
-            message: &message,
-            hint: &hint,
+            message,
+            hint,
             code: self.code,
         };
         match page.render() {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(error) => {
                 tracing::error!(%error, "error page failed to render");
-                (self.status, message).into_response()
+                (self.status, message.to_string()).into_response()
             }
         }
     }
 }
 
-/// Seconds a client is asked to wait before retrying after a 503.
-const RETRY_AFTER_SECS: &str = "5";
+/// Seconds a client is asked to wait before retrying when the database is unavailable.
+const STORAGE_RETRY_AFTER_SECS: u64 = 5;
 
 /// Returns the message id of the error page's title for `status`.
 fn title_id(status: StatusCode) -> &'static str {
@@ -255,6 +324,7 @@ fn title_id(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "error-title-not-found",
         StatusCode::INTERNAL_SERVER_ERROR => "error-title-internal",
         StatusCode::BAD_GATEWAY => "error-title-bad-gateway",
+        StatusCode::TOO_MANY_REQUESTS => "error-title-too-many-requests",
         StatusCode::SERVICE_UNAVAILABLE => "error-title-unavailable",
         _ => "error-title",
     }

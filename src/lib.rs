@@ -19,6 +19,7 @@ pub mod lti;
 pub mod net;
 pub mod observability;
 pub mod privacy;
+pub mod rate_limit;
 pub mod roster;
 pub mod session;
 pub mod store;

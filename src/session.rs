@@ -3,13 +3,16 @@
 //! A launch creates a server-side session and a signed, launch-scoped token naming it.
 //! The token goes two ways: in a cookie (`SameSite=None; Secure; Partitioned`) where the
 //! browser accepts one, and in the `lt` query parameter of every link, form and WebSocket
-//! URL, for browsers that block cookies in third-party frames. Either one is enough.
+//! URL, for browsers that block cookies in third-party frames. Either one is enough to
+//! read; a write needs the token itself (see `web::rooms::writer`). The WebSocket takes
+//! neither: it needs a connection token that lives one minute (`issue_socket`).
 
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::store::{Store, StoreResult};
 
@@ -17,10 +20,18 @@ use crate::store::{Store, StoreResult};
 pub const TOKEN_PARAM: &str = "lt";
 const SECRET_SETTING: &str = "session_signing_secret";
 
-/// HMAC secret for session tokens, shared by every instance through the database.
+/// Lifetime of a WebSocket connection token, in seconds.
+pub const SOCKET_TOKEN_TTL_SECS: i64 = 60;
+
+/// HMAC secrets for session tokens and WebSocket connection tokens, shared by every
+/// instance through the database.
 pub struct SessionKey {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// A second key derived from the same secret, so that neither kind of token is
+    /// accepted as the other.
+    socket_encoding: EncodingKey,
+    socket_decoding: DecodingKey,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -39,10 +50,47 @@ impl SessionKey {
         let secret = URL_SAFE_NO_PAD
             .decode(&stored)
             .unwrap_or_else(|_| stored.into_bytes());
-        Ok(Self {
-            encoding: EncodingKey::from_secret(&secret),
-            decoding: DecodingKey::from_secret(&secret),
-        })
+        Ok(Self::from_secret(&secret))
+    }
+
+    fn from_secret(secret: &[u8]) -> Self {
+        let mut socket_secret = Sha256::new();
+        socket_secret.update(b"cowork WebSocket connection token\0");
+        socket_secret.update(secret);
+        let socket_secret = socket_secret.finalize();
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            socket_encoding: EncodingKey::from_secret(&socket_secret),
+            socket_decoding: DecodingKey::from_secret(&socket_secret),
+        }
+    }
+
+    /// Issues a WebSocket connection token for `session_id` in `space_id`, valid for
+    /// [`SOCKET_TOKEN_TTL_SECS`] from `now`. It keeps the long-lived session token out of
+    /// WebSocket URLs, which proxies and servers log.
+    pub fn issue_socket(&self, session_id: &str, space_id: i64, now: i64) -> String {
+        let claims = TokenClaims {
+            sid: session_id.to_string(),
+            spc: space_id,
+            exp: now + SOCKET_TOKEN_TTL_SECS,
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.socket_encoding,
+        )
+        .expect("HS256 signing cannot fail")
+    }
+
+    /// Returns the session id and space id of a WebSocket connection token whose
+    /// signature and expiry are valid.
+    pub fn verify_socket(&self, token: &str) -> Option<(String, i64)> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<TokenClaims>(token, &self.socket_decoding, &validation)
+            .ok()
+            .map(|data| (data.claims.sid, data.claims.spc))
     }
 
     /// Issues a token for `session_id` in `space_id`, valid until `expires_at`.
@@ -99,10 +147,25 @@ mod tests {
     use super::*;
 
     fn key(secret: &[u8]) -> SessionKey {
-        SessionKey {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        SessionKey::from_secret(secret)
+    }
+
+    #[test]
+    fn socket_and_session_tokens_not_interchangeable() {
+        let key = key(b"0123456789abcdef0123456789abcdef");
+        let now = crate::unix_now();
+        let socket = key.issue_socket("abc", 7, now);
+        assert_eq!(key.verify_socket(&socket), Some(("abc".to_string(), 7)));
+        assert_eq!(key.verify(&socket), None);
+        let session = key.issue("abc", 7, now + 3600);
+        assert_eq!(key.verify_socket(&session), None);
+    }
+
+    #[test]
+    fn expired_socket_token_rejected() {
+        let key = key(b"0123456789abcdef0123456789abcdef");
+        let token = key.issue_socket("abc", 7, crate::unix_now() - SOCKET_TOKEN_TTL_SECS - 1);
+        assert_eq!(key.verify_socket(&token), None);
     }
 
     #[test]

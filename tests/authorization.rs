@@ -48,6 +48,7 @@ const fn route(method: Method, path: &'static str, access: For) -> Route {
 const ROUTES: &[Route] = &[
     route(Method::GET, "/spaces/{space_id}", For::Member),
     route(Method::GET, "/spaces/{space_id}/ws", For::Socket),
+    route(Method::POST, "/spaces/{space_id}/socket-token", For::Member),
     route(Method::GET, "/spaces/{space_id}/rooms", For::Member),
     route(Method::POST, "/spaces/{space_id}/rooms", For::Member),
     route(

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::{
-    free_port, launch_across, no_redirects, serve_platform, session_of, shared_database, Instance,
-    Session,
+    free_port, launch_across, no_redirects, serve_platform, session_of, shared_database,
+    socket_token, Instance, Session,
 };
 use common::{
     backends, choice, open_room, showcase_form, Backend, SchemaGuard, FORM_BOUNDARY, POSTGRES_ENV,
@@ -122,11 +122,11 @@ type Socket =
 
 /// Opens the space's WebSocket and returns it with the server's hello.
 async fn connect(base: &str, session: &Session) -> (Socket, Value) {
+    let token = socket_token(base, session).await;
     let url = format!(
-        "{}/spaces/{}/ws?lt={}",
+        "{}/spaces/{}/ws?socket_token={token}",
         base.replace("http://", "ws://"),
         session.space_id,
-        session.token
     );
     let mut request = url.into_client_request().unwrap();
     request

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use common::moodle::GradedCourse;
 use common::process::{
-    free_port, launch_across, no_redirects, serve_platform, session_of, shared_database, Instance,
-    Session,
+    free_port, launch_across, no_redirects, serve_platform, session_of, shared_database,
+    socket_token, Instance, Session,
 };
 use common::{
     backends, choice, field, fresh_store_with_guard, hidden_fields, open_room, POSTGRES_ENV,
@@ -63,11 +63,11 @@ struct Client {
 impl Client {
     /// Connects to a space through `instance`, with the page origin `public_url`.
     async fn connect(instance: &Instance, public_url: &str, session: &Session) -> (Self, Value) {
+        let token = socket_token(&instance.url, session).await;
         let url = format!(
-            "{}/spaces/{}/ws?lt={}",
+            "{}/spaces/{}/ws?socket_token={token}",
             instance.url.replace("http://", "ws://"),
             session.space_id,
-            session.token
         );
         let mut request = url.into_client_request().unwrap();
         request

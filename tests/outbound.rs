@@ -102,3 +102,115 @@ async fn body_over_cap_rejected() {
     let error = read_capped(response, 50_000).await.unwrap_err();
     assert!(error.contains("larger than 50000 bytes"), "{error}");
 }
+
+/// Accepts connections on 127.0.0.1 and counts them; returns the base URL and the count.
+async fn counting_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((_stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (base, count)
+}
+
+/// A token source that needs no network, so the membership request itself is checked.
+struct FixedToken;
+
+#[async_trait::async_trait]
+impl cowork::lti::nrps::ServiceTokens for FixedToken {
+    async fn token(
+        &self,
+        _platform: &cowork::store::Platform,
+        _scopes: &[&str],
+    ) -> Result<String, String> {
+        Ok("fixed-token".into())
+    }
+}
+
+/// The service URLs that a launch names (the token endpoint of the registration, the
+/// membership service and the grade service), each on a loopback address by IP and by
+/// host name: every client rejects them before it connects.
+#[tokio::test]
+async fn launch_service_urls_rejected() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+
+    use cowork::lti::ags::{AgsClient, Score};
+    use cowork::lti::nrps;
+    use cowork::lti::service_token::ServiceTokens;
+
+    let (base, connections) = counting_listener().await;
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let store = cowork::store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("cowork.db").display()
+    ))
+    .await
+    .unwrap();
+    cowork::keys::ensure_signing_key(
+        store.as_ref(),
+        &cowork::keys::KeyVault::unsealed(),
+        cowork::unix_now(),
+    )
+    .await
+    .unwrap();
+    let http = PlatformHttp::new(false);
+
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let platform = cowork::store::Platform {
+            id: 1,
+            issuer: "https://moodle.example.edu".into(),
+            client_id: "client".into(),
+            auth_url: "https://moodle.example.edu/mod/lti/auth.php".into(),
+            token_url: format!("http://{host}/mod/lti/token.php"),
+            jwks_url: format!("http://{host}/mod/lti/certs.php"),
+            deployments: vec!["1".into()],
+        };
+        let tokens = Arc::new(ServiceTokens::new(&http, store.clone()));
+
+        let error = tokens
+            .token(&platform, &[nrps::SCOPE])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("private or local address"),
+            "token endpoint {host}: {error}"
+        );
+
+        let memberships = format!("http://{host}/mod/lti/services.php/2/memberships");
+        let Err(error) = nrps::fetch_roster(&http, &FixedToken, &platform, &memberships).await
+        else {
+            panic!("membership request to {host} accepted");
+        };
+        assert!(
+            error.contains("private or local address"),
+            "membership {host}: {error}"
+        );
+
+        let line_item = format!("http://{host}/mod/lti/services.php/2/lineitems/7/lineitem");
+        let score = Score::completed("student", 1.0, 10.0, cowork::unix_now());
+        let error = AgsClient::new(&http, tokens)
+            .post_score(&platform, &line_item, &score)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("private or local address"),
+            "grade service {host}: {error}"
+        );
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "no request reached the loopback listener"
+    );
+}

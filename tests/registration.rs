@@ -168,6 +168,35 @@ async fn open_registration(app: &TestApp, path: &str, double: &MoodleDouble) -> 
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// Moodle shows registration in a frame of its administration page, so the result page
+/// may be framed by the origin of the platform's configuration URL and no other.
+#[tokio::test]
+async fn registration_page_framed_by_platform() {
+    let app = spawn(Backend::Sqlite).await;
+    let double = moodle_double(|_| {}).await;
+    create_invite(&app, "invite-frame", 3600).await;
+    let response = app
+        .http
+        .get(format!("{}/lti/register/invite-frame", app.tool_url))
+        .query(&[
+            ("openid_configuration", double.configuration_url()),
+            ("registration_token", recorded_token()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.ends_with(&format!("frame-ancestors {}", double.base)),
+        "{policy}"
+    );
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+}
+
 #[tokio::test]
 async fn invited_registration_stores_platform() {
     for backend in backends() {
@@ -178,8 +207,21 @@ async fn invited_registration_stores_platform() {
         let (status, page) = open_registration(&app, "/lti/register/invite-one", &double).await;
         assert_eq!(status, 200, "{backend:?}: {page}");
         assert!(
-            page.contains("postMessage({ subject: 'org.imsglobal.lti.close' }, '*')"),
+            page.contains("<script src=\"/assets/registered.js\"></script>"),
             "{page}"
+        );
+        let script = app
+            .http
+            .get(format!("{}/assets/registered.js", app.tool_url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            script.contains(r#"postMessage({ subject: "org.imsglobal.lti.close" }, "*")"#),
+            "{script}"
         );
         assert!(page.contains("ABwKXtU9WDxlUeh"), "{page}");
 

@@ -135,6 +135,34 @@ pub async fn launch(
     Launch { space_id, token }
 }
 
+/// Asks for a WebSocket connection token, as the space page does, and returns the
+/// space's WebSocket URL with it.
+pub async fn socket_url(
+    http: &reqwest::Client,
+    tool: &str,
+    space_id: i64,
+    session_token: &str,
+) -> Result<String, String> {
+    let reply = http
+        .post(format!("{tool}/spaces/{space_id}/socket-token"))
+        .header("x-cowork-token", session_token)
+        .send()
+        .await
+        .map_err(|error| format!("socket token request: {error}"))?;
+    let status = reply.status();
+    let body: serde_json::Value = reply
+        .json()
+        .await
+        .map_err(|error| format!("socket token reply: {error}"))?;
+    let token = body["token"]
+        .as_str()
+        .ok_or_else(|| format!("socket token request returned {status}: {body}"))?;
+    Ok(format!(
+        "{}/spaces/{space_id}/ws?socket_token={token}",
+        tool.replacen("http://", "ws://", 1)
+    ))
+}
+
 /// Launches every person in `users` as `role`, `concurrency` at a time, and returns the
 /// launches in the order of `users`.
 pub async fn launch_all(

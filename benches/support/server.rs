@@ -101,6 +101,10 @@ impl Server {
                 .env("COWORK_LOG", "warn")
                 // The demo platform listens on 127.0.0.1.
                 .env("COWORK_ALLOW_PRIVATE_ADDRESSES", "true")
+                // The benchmarks measure throughput beyond the per-registration and
+                // per-person rate limits, so they turn them off.
+                .env("COWORK_LOGIN_RATE_PER_MINUTE", "0")
+                .env("COWORK_WRITE_RATE_PER_MINUTE", "0")
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .spawn()

@@ -12,6 +12,7 @@ error-title-not-found = Not Found
 error-title-internal = Internal Server Error
 error-title-bad-gateway = Bad Gateway
 error-title-unavailable = Service Unavailable
+error-title-too-many-requests = Too Many Requests
 
 ## Kinds of error, each with its hint
 
@@ -35,6 +36,16 @@ error-roster-failed = The course roster could not be read from the platform: { $
 error-roster-failed-hint = Check that the tool may use the platform's Names and Role Provisioning service, then try again.
 error-not-found = There is no page at this address.
 error-not-found-hint = Check the link, or open cowork from your course.
+error-rate-logins = Too many logins from this platform are starting at once; try again in { $seconds } seconds.
+error-rate-logins-hint = Open the activity again from the course page in a moment. If this happens at the start of every class, an administrator can raise COWORK_LOGIN_RATE_PER_MINUTE.
+error-rate-launches = Too many launches from this platform are arriving at once; try again in { $seconds } seconds.
+error-rate-launches-hint = Open the activity again from the course page in a moment. If this happens at the start of every class, an administrator can raise COWORK_LOGIN_RATE_PER_MINUTE.
+error-rate-writes = You are sending changes faster than cowork accepts; try again in { $seconds } seconds.
+error-rate-writes-hint = Wait a moment before you send the next message or change.
+error-login-states-full = Too many logins from this platform are in progress; try again in { $seconds } seconds.
+error-login-states-full-hint = Open the activity again from the course page in a moment. If this persists, an administrator can raise COWORK_LOGIN_STATES_MAX.
+error-socket-token = The live connection was opened without a valid connection token, or with one that has expired or belongs to another space.
+error-socket-token-hint = Reload the page; it asks for a new token each time it connects.
 error-storage-unavailable = cowork cannot reach its database right now.
 error-storage-unavailable-hint = Try again in a minute. If it persists, an administrator should check the database.
 error-internal = Something went wrong inside cowork.

@@ -50,6 +50,9 @@ pub enum ChatError {
     /// The person is muted until this Unix time.
     #[error("muted until {0} (Unix time)")]
     Muted(i64),
+    /// The person's write budget is spent; one write is possible in this many seconds.
+    #[error("write rate limit reached, retry after {0} s")]
+    RateLimited(u64),
     #[error(transparent)]
     Storage(#[from] StoreError),
 }
@@ -61,6 +64,7 @@ impl ChatError {
             ChatError::Forbidden(_) => "forbidden",
             ChatError::NotFound(_) => "not_found",
             ChatError::Muted(_) => "muted",
+            ChatError::RateLimited(_) => "rate_limited",
             ChatError::Storage(_) => "storage_unavailable",
         }
     }
@@ -72,6 +76,9 @@ impl ChatError {
             | ChatError::Forbidden(message)
             | ChatError::NotFound(message) => message.clone(),
             ChatError::Muted(until) => Msg::new("error-chat-muted").arg("until", *until),
+            ChatError::RateLimited(seconds) => {
+                Msg::new("error-rate-writes").arg("seconds", *seconds)
+            }
             ChatError::Storage(_) => Msg::new("error-chat-storage"),
         }
     }
@@ -92,6 +99,8 @@ pub struct Draft {
 pub struct Chat {
     pub store: DynStore,
     pub hub: Arc<Hub>,
+    /// The instance's rate limits; chat writes count toward the person's write budget.
+    pub rate_limits: Arc<crate::rate_limit::RateLimits>,
 }
 
 impl Chat {

@@ -13,6 +13,7 @@ use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocketUpg
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
+use axum::Json;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -23,10 +24,13 @@ use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::{Msg, Tr};
 use crate::observability::OpenConnection;
-use crate::session::TOKEN_PARAM;
+use crate::rate_limit::writer_key;
+use crate::session::SOCKET_TOKEN_TTL_SECS;
 use crate::store::chat::Moderation;
+use crate::store::SessionView;
 use crate::unix_now;
-use crate::web::rooms::participant;
+use crate::web::language;
+use crate::web::rooms::{participant, TOKEN_HEADER};
 use crate::web::space::authenticate;
 
 /// Messages sent when a client joins a room without a revision to resume from.
@@ -44,6 +48,13 @@ const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// No room joined yet.
 const NO_ROOM: i64 = 0;
 
+/// The query parameter that carries the WebSocket connection token.
+pub const SOCKET_TOKEN_PARAM: &str = "socket_token";
+
+/// Opens the space WebSocket. A browser always sends `Origin` with a WebSocket, and the
+/// origin must be cowork's own. A client without one (not a browser) still needs a
+/// connection token, which only a page of the session can get. Neither the session
+/// cookie nor the long-lived `lt` token is accepted here.
 pub async fn space_socket(
     State(state): State<AppState>,
     Path(space_id): Path<i64>,
@@ -63,8 +74,8 @@ pub async fn space_socket(
         );
         return Err(AppError::ForeignOrigin.respond(&headers));
     }
-    let token = query.get(TOKEN_PARAM).map(String::as_str);
-    let view = authenticate(&state, &headers, token, space_id)
+    let token = query.get(SOCKET_TOKEN_PARAM).map(String::as_str);
+    let view = authenticate_socket(&state, token, space_id)
         .await
         .map_err(|error| error.respond(&headers))?;
     let participant = participant(space_id, view);
@@ -80,6 +91,53 @@ pub async fn space_socket(
             let (sink, stream) = socket.split();
             run_connection(sink, stream, chat, participant).await;
         }))
+}
+
+/// Resolves the session named by a WebSocket connection token for `space_id`.
+async fn authenticate_socket(
+    state: &AppState,
+    token: Option<&str>,
+    space_id: i64,
+) -> Result<SessionView, AppError> {
+    let (session_id, token_space) = token
+        .and_then(|token| state.session_key.verify_socket(token))
+        .ok_or(AppError::NoSocketToken)?;
+    if token_space != space_id {
+        return Err(AppError::NoSocketToken);
+    }
+    let view = state
+        .store
+        .session(&session_id, unix_now())
+        .await?
+        .filter(|view| view.space_id == space_id)
+        .ok_or(AppError::NoSession)?;
+    language::note_locale(view.locale.as_deref());
+    Ok(view)
+}
+
+/// Issues a WebSocket connection token (`POST /spaces/{space_id}/socket-token`). The
+/// session token must come in the `X-Cowork-Token` header, so only a page of cowork that
+/// has it can ask. The reply is JSON `{"token": ..., "expires_in": 60}`.
+pub async fn socket_token(
+    State(state): State<AppState>,
+    Path(space_id): Path<i64>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ErrorResponse> {
+    let token = headers
+        .get(TOKEN_HEADER)
+        .and_then(|value| value.to_str().ok());
+    let view = match token {
+        Some(token) => authenticate(&state, &HeaderMap::new(), Some(token), space_id).await,
+        None => Err(AppError::NoSession),
+    }
+    .map_err(|error| error.respond(&headers))?;
+    let socket_token = state
+        .session_key
+        .issue_socket(&view.session_id, space_id, unix_now());
+    Ok(Json(serde_json::json!({
+        "token": socket_token,
+        "expires_in": SOCKET_TOKEN_TTL_SECS,
+    })))
 }
 
 /// Serves one connection until the client leaves or the socket fails.
@@ -368,6 +426,21 @@ impl Connection {
             ClientMessage::Send { client_ref, .. } => client_ref.clone(),
             _ => None,
         };
+        let writes = !matches!(
+            message,
+            ClientMessage::Join { .. }
+                | ClientMessage::History { .. }
+                | ClientMessage::Status { .. }
+                | ClientMessage::Ping
+        );
+        if writes {
+            let key = writer_key(self.who.space_id, self.who.user_id, "");
+            if let Err(retry_after_secs) = self.chat.rate_limits.writes.check(&key) {
+                let error = ChatError::RateLimited(retry_after_secs);
+                self.error_for(&error, failed_ref.as_deref()).await;
+                return;
+            }
+        }
         let result = match message {
             ClientMessage::Join { room_id, since_rev } => self.join(room_id, since_rev, now).await,
             ClientMessage::History {

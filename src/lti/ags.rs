@@ -246,7 +246,8 @@ impl AgsClient {
             let token = self.tokens.token(platform, scopes).await?;
             let transport = |error: reqwest::Error| AgsError::Transport {
                 url: url.to_string(),
-                detail: error.to_string(),
+                // The whole chain, so a host that resolves to a private address says so.
+                detail: crate::net::describe(&error),
             };
             let response = build(&token.value).send().await.map_err(transport)?;
             let status = response.status().as_u16();

@@ -16,7 +16,7 @@ use super::deep_linking;
 use super::error::{Check, LaunchError};
 use super::validate::{self, Expected};
 use crate::app::AppState;
-use crate::error::{AppError, ErrorResponse};
+use crate::error::{AppError, ErrorResponse, RateLimit};
 use crate::grading::rule::GradingRule;
 use crate::i18n::Tr;
 use crate::observability::{self, LaunchStage};
@@ -172,6 +172,20 @@ async fn validate_launch(
             "error-launch-registration-removed",
         )));
     };
+
+    // The state is spent at this point, so a person turned away here opens the activity
+    // again; a flood needs a fresh login, limited per registration, for each try.
+    state
+        .rate_limits
+        .launches
+        .check(&platform.id)
+        .map_err(|retry_after_secs| {
+            tracing::warn!(platform_id = platform.id, "launch rate limit reached");
+            AppError::RateLimited {
+                limit: RateLimit::Launches,
+                retry_after_secs,
+            }
+        })?;
 
     let keys = state.platform_keys.as_ref();
     let claims = match validate::verify_signature(raw, &platform, keys).await {

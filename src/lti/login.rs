@@ -3,7 +3,12 @@
 //! The platform names itself (`iss`, `client_id`) and the link to open; cowork checks
 //! the registration, stores a single-use `state` and `nonce`, and redirects the browser
 //! to the platform's authorization endpoint. Nothing is stored for a request that fails
-//! a check.
+//! a check, and a registration stores at most `login_states_max` states (see
+//! `Store::insert_login_state`).
+//!
+//! Login initiation is cross-site by design: the platform's page posts it. It changes
+//! nothing but the stored state, so it needs no CSRF defence; it is rate limited per
+//! registration instead.
 
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,10 +18,10 @@ use url::Url;
 
 use super::error::{Check, LaunchError};
 use crate::app::AppState;
-use crate::error::{AppError, ErrorResponse};
+use crate::error::{AppError, ErrorResponse, RateLimit};
 use crate::i18n::Msg;
 use crate::observability::{self, LaunchStage};
-use crate::store::{LoginState, Platform};
+use crate::store::{LoginState, LoginStateInsert, Platform};
 use crate::{random_token, unix_now};
 
 /// Login initiation parameters, as named by LTI 1.3 (section 5.1.1 of the core spec).
@@ -77,6 +82,18 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
         }
     }
 
+    state
+        .rate_limits
+        .logins
+        .check(&platform.id)
+        .map_err(|retry_after_secs| {
+            tracing::warn!(platform_id = platform.id, "login rate limit reached");
+            AppError::RateLimited {
+                limit: RateLimit::Logins,
+                retry_after_secs,
+            }
+        })?;
+
     let now = unix_now();
     let login = LoginState {
         state: random_token(24),
@@ -87,7 +104,20 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
         expires_at: now + state.config.login_state_ttl_secs,
         used_at: None,
     };
-    state.store.insert_login_state(&login).await?;
+    let stored = state
+        .store
+        .insert_login_state(&login, state.config.login_states_max)
+        .await?;
+    if let LoginStateInsert::Full { retry_at } = stored {
+        tracing::warn!(
+            platform_id = platform.id,
+            max = state.config.login_states_max,
+            "login states of a registration are full; login rejected"
+        );
+        return Err(AppError::LoginStatesFull {
+            retry_after_secs: u64::try_from(retry_at - now).unwrap_or(0).max(1),
+        });
+    }
 
     let location = authorization_url(
         &platform,

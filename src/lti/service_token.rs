@@ -194,7 +194,8 @@ impl ServiceTokens {
         check_url(url, self.allow_private)?;
         let transport = |error: reqwest::Error| TokenError::Transport {
             url: url.clone(),
-            detail: error.to_string(),
+            // The whole chain, so a host that resolves to a private address says so.
+            detail: crate::net::describe(&error),
         };
         let response = self
             .http

@@ -137,6 +137,17 @@ pub enum StateUse {
     Unknown,
 }
 
+/// The outcome of storing a login state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStateInsert {
+    Stored,
+    /// The registration already has its maximum of states, none of them expired or used;
+    /// the oldest expires at `retry_at`.
+    Full {
+        retry_at: i64,
+    },
+}
+
 /// Everything a validated launch writes: the user, the space, the membership and a session.
 #[derive(Debug, Clone)]
 pub struct LaunchRecord {
@@ -254,7 +265,20 @@ pub trait Store:
     /// it was the issuer's last registration, the sessions of its spaces end.
     async fn remove_platform(&self, issuer: &str, client_id: &str) -> StoreResult<bool>;
 
-    async fn insert_login_state(&self, state: &LoginState) -> StoreResult<()>;
+    /// Stores a login state unless its registration already has `max_stored` states.
+    ///
+    /// At the bound, the registration's expired states go first, then its used ones
+    /// (a replay of a deleted used state is still rejected, as an unknown state). States
+    /// still waiting for their launch are never evicted: evicting them would let a flood
+    /// of logins break the launches of a class in progress. New logins are rejected
+    /// instead until states expire, which the per-registration login rate keeps rare.
+    async fn insert_login_state(
+        &self,
+        state: &LoginState,
+        max_stored: i64,
+    ) -> StoreResult<LoginStateInsert>;
+    /// Counts the login states stored for a registration, expired and used ones included.
+    async fn count_login_states(&self, platform_id: i64) -> StoreResult<i64>;
     /// Marks `state` used at `now` if it is known, unused and unexpired.
     async fn use_login_state(&self, state: &str, now: i64) -> StoreResult<StateUse>;
     async fn login_state_by_nonce(&self, nonce: &str) -> StoreResult<Option<LoginState>>;

@@ -271,7 +271,47 @@ macro_rules! impl_store {
             async fn insert_login_state(
                 &self,
                 state: &$crate::store::LoginState,
-            ) -> $crate::store::StoreResult<()> {
+                max_stored: i64,
+            ) -> $crate::store::StoreResult<$crate::store::LoginStateInsert> {
+                let mut tx = self.begin_write().await?;
+                // Locks the registration's row, so on PostgreSQL two logins of one
+                // registration cannot both pass the count; SQLite's write lock already
+                // serializes them.
+                sqlx::query("UPDATE platforms SET id = id WHERE id = $1")
+                    .bind(state.platform_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let count_stored = "SELECT COUNT(*) FROM login_states WHERE platform_id = $1";
+                let (mut stored,): (i64,) = sqlx::query_as(count_stored)
+                    .bind(state.platform_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if stored >= max_stored {
+                    sqlx::query(
+                        "DELETE FROM login_states WHERE platform_id = $1 \
+                         AND (expires_at <= $2 OR used_at IS NOT NULL)",
+                    )
+                    .bind(state.platform_id)
+                    .bind(state.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    (stored,) = sqlx::query_as(count_stored)
+                        .bind(state.platform_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                }
+                if stored >= max_stored {
+                    let (retry_at,): (Option<i64>,) = sqlx::query_as(
+                        "SELECT MIN(expires_at) FROM login_states WHERE platform_id = $1",
+                    )
+                    .bind(state.platform_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    tx.rollback().await?;
+                    return Ok($crate::store::LoginStateInsert::Full {
+                        retry_at: retry_at.unwrap_or(state.expires_at),
+                    });
+                }
                 sqlx::query(
                     "INSERT INTO login_states \
                      (state, nonce, platform_id, target_link_uri, created_at, expires_at) \
@@ -283,9 +323,22 @@ macro_rules! impl_store {
                 .bind(&state.target_link_uri)
                 .bind(state.created_at)
                 .bind(state.expires_at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
-                Ok(())
+                tx.commit().await?;
+                Ok($crate::store::LoginStateInsert::Stored)
+            }
+
+            async fn count_login_states(
+                &self,
+                platform_id: i64,
+            ) -> $crate::store::StoreResult<i64> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM login_states WHERE platform_id = $1")
+                        .bind(platform_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(count)
             }
 
             async fn use_login_state(

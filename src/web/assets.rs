@@ -63,6 +63,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/autosubmit.js"),
     ),
     (
+        "registered.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/registered.js"),
+    ),
+    (
         "demo.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/demo.js"),

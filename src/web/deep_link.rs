@@ -26,6 +26,7 @@ use crate::store::deep_linking::{CourseSpace, DeepLinkCompletion, DeepLinkReques
 use crate::store::Platform;
 use crate::web::language;
 use crate::web::pages::AutoPost;
+use crate::web::security;
 use crate::{random_token, unix_now};
 
 /// How long a teacher has to make a choice, in seconds.
@@ -314,6 +315,7 @@ async fn submit_choice(
         cancelled,
         "deep linking response signed"
     );
+    security::note_form_target(&settings.return_url);
     AutoPost {
         action: settings.return_url.clone(),
         fields: vec![("JWT".into(), jwt)],
@@ -458,6 +460,9 @@ async fn open_request(
         .platform_by_id(request.platform_id)
         .await?
         .ok_or_else(unknown)?;
+    if let Some(origin) = security::platform_origin(&platform) {
+        security::note_frame_ancestor(&origin);
+    }
     let claim: serde_json::Value = serde_json::from_str(&request.settings)
         .map_err(|error| AppError::Internal(format!("stored deep linking settings: {error}")))?;
     let settings =

@@ -72,7 +72,7 @@ async fn sign_in(
     let view = match query {
         None => {
             let token = header_token.ok_or(AppError::NoSession)?;
-            authenticate(state, &HeaderMap::new(), Some(token), space_id).await?
+            crate::web::rooms::write_session(state, token, space_id).await?
         }
         Some(query) => {
             let token = header_token.or(query.get(TOKEN_PARAM).map(String::as_str));

@@ -22,5 +22,6 @@ pub mod questionnaires;
 pub mod register;
 pub mod rooms;
 pub mod roster;
+pub mod security;
 pub mod showcase;
 pub mod space;

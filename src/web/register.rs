@@ -23,6 +23,7 @@ use crate::lti::registration;
 use crate::store::registration::InviteClaim;
 use crate::store::Platform;
 use crate::unix_now;
+use crate::web::security;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -95,6 +96,10 @@ async fn run(
                     .arg("url", format!("{configuration_url:?}")),
             )
         })?;
+
+    // Moodle shows registration in a frame of its administration page, whose origin is
+    // the configuration URL's. The result page has no controls to trick a person into.
+    security::note_frame_ancestor(&configuration_url);
 
     let digest = match &invite {
         Some(token) => Some(claim(state, token).await?),

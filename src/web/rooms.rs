@@ -20,6 +20,7 @@ use crate::chat::service::Participant;
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::{Lang, Msg};
 use crate::lti::claims::SpaceRole;
+use crate::rate_limit::writer_key;
 use crate::session::TOKEN_PARAM;
 use crate::store::chat::{NewRoom, Room, RoomChange, SpaceSettings};
 use crate::unix_now;
@@ -34,7 +35,10 @@ const MAX_POSITIONS: usize = 6;
 /// Maximum mute a teacher can set, in minutes (one week).
 const MAX_MUTE_MINUTES: i64 = 7 * 24 * 60;
 
-/// Authenticates a write: the token must come in [`TOKEN_HEADER`].
+/// Authenticates a write and takes it from the person's write budget. The token must
+/// come in [`TOKEN_HEADER`]: a page of another site can make the browser send cowork's
+/// cookie with a form, but cannot add a header, so the cookie alone never authorizes a
+/// write.
 pub async fn writer(
     state: &AppState,
     headers: &HeaderMap,
@@ -44,8 +48,21 @@ pub async fn writer(
         .get(TOKEN_HEADER)
         .and_then(|value| value.to_str().ok())
         .ok_or(AppError::NoSession)?;
-    let view = authenticate(state, &HeaderMap::new(), Some(token), space_id).await?;
+    let view = write_session(state, token, space_id).await?;
     Ok(participant(space_id, view))
+}
+
+/// Resolves the session of a write from its explicit token (never the cookie) and
+/// checks the person's write rate.
+pub async fn write_session(
+    state: &AppState,
+    token: &str,
+    space_id: i64,
+) -> Result<crate::store::SessionView, AppError> {
+    let view = authenticate(state, &HeaderMap::new(), Some(token), space_id).await?;
+    let key = writer_key(space_id, view.user_id, &view.session_id);
+    state.rate_limits.check_write(&key)?;
+    Ok(view)
 }
 
 /// Authenticates a read: the token may come in the header, the `lt` parameter or the cookie.

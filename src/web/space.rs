@@ -76,6 +76,7 @@ pub async fn authenticate(
         if let Some(view) = state.store.session(&session_id, unix_now()).await? {
             if view.space_id == space_id {
                 language::note_locale(view.locale.as_deref());
+                super::security::note_frame_ancestor(&view.platform_origin);
                 return Ok(view);
             }
             wrong_space = true;

@@ -456,13 +456,34 @@ pub fn token_of(launched: &Launched) -> String {
 }
 
 impl TestApp {
-    /// The WebSocket URL of a launch's space.
-    pub fn socket_url(&self, launched: &Launched) -> String {
+    /// Asks for a WebSocket connection token for a launch's space, as its page does.
+    pub async fn socket_token(&self, launched: &Launched) -> String {
+        let response = self
+            .http
+            .post(format!(
+                "{}/spaces/{}/socket-token",
+                self.tool_url, launched.space_id
+            ))
+            .header("x-cowork-token", token_of(launched))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "socket token");
+        let reply: serde_json::Value = response.json().await.unwrap();
+        reply["token"].as_str().expect("token in reply").to_string()
+    }
+
+    /// The WebSocket URL of a launch's space, with a fresh connection token.
+    pub async fn socket_url(&self, launched: &Launched) -> String {
+        let token = self.socket_token(launched).await;
+        self.socket_url_with(launched.space_id, &token)
+    }
+
+    /// The WebSocket URL of `space_id` with the connection token `token`.
+    pub fn socket_url_with(&self, space_id: i64, token: &str) -> String {
         format!(
-            "{}/spaces/{}/ws?lt={}",
+            "{}/spaces/{space_id}/ws?socket_token={token}",
             self.tool_url.replace("http://", "ws://"),
-            launched.space_id,
-            token_of(launched)
         )
     }
 
@@ -470,7 +491,11 @@ impl TestApp {
     pub async fn socket(&self, launched: &Launched) -> (Socket, serde_json::Value) {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-        let mut request = self.socket_url(launched).into_client_request().unwrap();
+        let mut request = self
+            .socket_url(launched)
+            .await
+            .into_client_request()
+            .unwrap();
         request
             .headers_mut()
             .insert("origin", self.tool_url.parse().unwrap());

@@ -248,7 +248,11 @@ pub async fn spawn_recorded_moodle(
             expires_at: now + 600,
             used_at: None,
         };
-        app.state.store.insert_login_state(&login).await.unwrap();
+        app.state
+            .store
+            .insert_login_state(&login, i64::MAX)
+            .await
+            .unwrap();
         launches.push(RecordedLaunch {
             id_token: text(&recorded["raw"]),
             state: login.state,

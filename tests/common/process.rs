@@ -211,3 +211,19 @@ pub fn no_redirects() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Requests a WebSocket connection token for `session` from the tool at `base`.
+pub async fn socket_token(base: &str, session: &Session) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/spaces/{}/socket-token", session.space_id))
+        .header("x-cowork-token", &session.token)
+        .send()
+        .await
+        .expect("socket token request");
+    assert_eq!(response.status(), 200, "socket token");
+    let reply: serde_json::Value = response.json().await.expect("socket token JSON");
+    reply["token"]
+        .as_str()
+        .expect("token in the reply")
+        .to_string()
+}

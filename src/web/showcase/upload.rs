@@ -29,7 +29,6 @@ use crate::store::showcase::{FileStorage, NewFile, NewItem};
 use crate::unix_now;
 use crate::web::help::{text_length, too_long};
 use crate::web::rooms::{participant, TOKEN_HEADER};
-use crate::web::space::authenticate;
 
 /// Room in the body for the form fields other than the file and for the multipart
 /// boundaries and part headers.
@@ -265,7 +264,7 @@ async fn sign_in(
     token: Option<&str>,
 ) -> Result<Participant, AppError> {
     let token = token.ok_or(AppError::NoSession)?;
-    let view = authenticate(state, &HeaderMap::new(), Some(token), space_id).await?;
+    let view = crate::web::rooms::write_session(state, token, space_id).await?;
     Ok(participant(space_id, view))
 }
 
