@@ -354,6 +354,12 @@ const ROUTES: &[Route] = &[
         For::Teacher,
     ),
     route(Method::GET, "/spaces/{space_id}/roster", For::Teacher),
+    route(Method::GET, "/spaces/{space_id}/privacy", For::Teacher),
+    route(
+        Method::GET,
+        "/spaces/{space_id}/privacy/people/{user_id}/export",
+        For::Teacher,
+    ),
     route(
         Method::POST,
         "/spaces/{space_id}/roster/refresh",
@@ -384,6 +390,13 @@ const ROUTES: &[Route] = &[
         "/spaces/{space_id}/questionnaires/{questionnaire_id}/delete",
         For::Teacher,
     ),
+    // Without `"confirm": true` the erasure is refused after the checks of its caller,
+    // so the row checks access without erasing anyone.
+    route(
+        Method::POST,
+        "/spaces/{space_id}/privacy/people/{user_id}/erase",
+        For::Teacher,
+    ),
 ];
 
 /// Ids of the items a route's path may name, all in one space.
@@ -397,6 +410,8 @@ struct Ids {
     entry: i64,
     item: i64,
     questionnaire: i64,
+    /// The student who made the items.
+    user: i64,
 }
 
 impl Ids {
@@ -410,6 +425,7 @@ impl Ids {
             .replace("{item_id}", &self.item.to_string())
             .replace("{row_id}", &self.item.to_string())
             .replace("{questionnaire_id}", &self.questionnaire.to_string())
+            .replace("{user_id}", &self.user.to_string())
     }
 }
 
@@ -555,6 +571,7 @@ async fn open_questionnaire(app: &TestApp, teacher: &Launched) -> i64 {
 async fn make_items(app: &TestApp, teacher: &Launched, author: &Launched) -> Ids {
     let (socket, hello) = app.socket(author).await;
     let open = open_room(&hello);
+    let user = hello["user_id"].as_i64().expect("the author's user id");
     socket.close().await;
     let focus = json!({"minutes": 25, "goal": "Outline the report"});
     let help = json!({"title": "Pivot tables", "description": "How do I group by month?"});
@@ -567,6 +584,7 @@ async fn make_items(app: &TestApp, teacher: &Launched, author: &Launched) -> Ids
         entry: create(app, teacher, "/partners/entries", entry_body()).await,
         item: publish(app, author).await,
         questionnaire: open_questionnaire(app, teacher).await,
+        user,
     }
 }
 

@@ -437,6 +437,10 @@ const WRITES: &[(Method, &str)] = &[
         "/spaces/{space_id}/grades/outbox/{row_id}/retry",
     ),
     (Method::POST, "/spaces/{space_id}/roster/refresh"),
+    (
+        Method::POST,
+        "/spaces/{space_id}/privacy/people/{user_id}/erase",
+    ),
     (Method::POST, "/lti/deep-link/{request_id}"),
 ];
 

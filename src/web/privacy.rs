@@ -194,10 +194,8 @@ async fn erase_person(
     let run = async {
         let who = writer(&state, &headers, space_id).await?;
         let actor = require_moderator(&who)?;
-        let Json(form) = payload.map_err(|rejection| AppError::bad_json(&rejection))?;
-        if !form.confirm {
-            return Err(AppError::invalid("error-privacy-confirm"));
-        }
+        // The person is looked up first, so an id from another space gets a 404 whatever
+        // the body holds.
         let (member, person) = member_of_space(&state, space_id, user_id).await?;
         if user_id == actor
             || matches!(
@@ -206,6 +204,10 @@ async fn erase_person(
             )
         {
             return Err(AppError::forbidden("error-privacy-erase-teacher"));
+        }
+        let Json(form) = payload.map_err(|rejection| AppError::bad_json(&rejection))?;
+        if !form.confirm {
+            return Err(AppError::invalid("error-privacy-confirm"));
         }
         let erased = crate::privacy::erase(
             state.store.as_ref(),
