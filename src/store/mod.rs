@@ -236,7 +236,8 @@ pub trait Store:
     fn postgres_pool(&self) -> Option<sqlx::PgPool>;
 
     async fn insert_tool_key(&self, key: &ToolKey) -> StoreResult<()>;
-    /// Returns every stored tool key, the latest to start signing first.
+    /// Returns every stored tool key, the latest to start signing first, and of keys that
+    /// start together the unretired one first.
     async fn tool_keys(&self) -> StoreResult<Vec<ToolKey>>;
     /// Inserts `key` and, in the same transaction, sets every other key that would still
     /// sign at `retire_others_at` to retire then.

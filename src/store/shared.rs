@@ -42,7 +42,8 @@ macro_rules! impl_store {
             async fn tool_keys(&self) -> $crate::store::StoreResult<Vec<$crate::store::ToolKey>> {
                 Ok(sqlx::query_as(
                     "SELECT kid, private_key_pem, created_at, active_from, retired_at FROM tool_keys \
-                     ORDER BY active_from DESC, created_at DESC, kid",
+                     ORDER BY active_from DESC, \
+                     CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
                 )
                 .fetch_all(&self.pool)
                 .await?)
