@@ -328,7 +328,7 @@ pub async fn serve_with_metrics(
 /// Maximum wait for scores in flight at shutdown: one platform request's limit and
 /// the time to record its outcome.
 const WORKER_STOP_LIMIT: Duration = Duration::from_secs(30);
-/// Maximum wait at shutdown for WebSocket clients to answer the closing frame.
+/// Maximum wait at shutdown for WebSocket clients to reply to the closing frame.
 const SOCKET_CLOSE_LIMIT: Duration = Duration::from_secs(5);
 /// Interval at which each instance checks whether a periodic job is due.
 const JOB_CHECK: Duration = Duration::from_secs(60);

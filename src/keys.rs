@@ -84,20 +84,20 @@ pub fn public_jwk(public_key: &RsaPublicKey, kid: &str) -> Jwk {
     }
 }
 
-/// Whether `key` signs at `now`: it has become active and is not yet retired.
+/// Returns whether `key` signs at `now`: it has become active and is not yet retired.
 pub fn is_signing(key: &ToolKey, now: i64) -> bool {
     key.active_from <= now && key.retired_at.is_none_or(|retired| retired > now)
 }
 
-/// Whether `key` is in the published JWKS at `now`: from its creation, which for a key
-/// made by scheduled rotation is before it starts signing, until `grace_secs` after it
-/// is retired.
+/// Returns whether `key` is in the published JWKS at `now`. A key is published from its
+/// creation, which for a key made by scheduled rotation is before it starts signing,
+/// until `grace_secs` after it is retired.
 pub fn is_published(key: &ToolKey, now: i64, grace_secs: i64) -> bool {
     key.retired_at
         .is_none_or(|retired| retired + grace_secs > now)
 }
 
-/// The key that signs at `now`: the most recently activated signing key.
+/// Returns the key that signs at `now`: the most recently activated signing key.
 fn signing_key(keys: &[ToolKey], now: i64) -> Option<&ToolKey> {
     keys.iter()
         .filter(|key| is_signing(key, now))
@@ -166,7 +166,7 @@ pub async fn rotate(
     Ok(key.kid)
 }
 
-/// What [`rotate_on_schedule`] did.
+/// The outcome of [`rotate_on_schedule`].
 #[derive(Debug, PartialEq, Eq)]
 pub enum ScheduledRotation {
     /// The signing key is younger than the rotation period less the overlap.
@@ -224,8 +224,8 @@ pub async fn rotate_on_schedule(
     })
 }
 
-/// The published key set: keys that sign now or later, and keys retired less than
-/// `grace_secs` ago.
+/// Builds the published key set: keys that sign now or later, and keys retired less
+/// than `grace_secs` ago.
 pub async fn published_jwks(
     store: &dyn Store,
     vault: &KeyVault,

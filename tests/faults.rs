@@ -1,7 +1,7 @@
-//! Faults caused for real against `cowork serve` processes: SIGTERM while a request is in
-//! flight and WebSocket clients are connected, SIGKILL in the middle of a stream of
-//! writes, and a database that stops responding (a PostgreSQL connection path that is cut,
-//! a SQLite file locked by another process) and then returns.
+//! Faults caused for real against `cowork serve` processes. SIGTERM arrives while a
+//! request is in flight and WebSocket clients are connected, and SIGKILL in the middle of
+//! a stream of writes. The database stops responding and then returns: a PostgreSQL
+//! connection path is cut, or another process locks the SQLite file.
 
 mod common;
 

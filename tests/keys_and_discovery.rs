@@ -352,7 +352,7 @@ async fn verifies(cache: &JwksCache, url: &str, key: &keys::GeneratedKey, kid: &
     jsonwebtoken::decode::<Value>(&token, &decoding, &validation).is_ok()
 }
 
-/// The JWKS of `key` published under `kid`, as a platform that reuses a `kid` serves it.
+/// Builds the JWKS of `key` published under `kid`, as a platform that reuses a `kid` serves it.
 fn jwks_with_kid(key: &keys::GeneratedKey, kid: &str) -> String {
     let jwk = keys::public_jwk(&rsa::RsaPublicKey::from(&key.private_key), kid);
     serde_json::to_string(&keys::Jwks { keys: vec![jwk] }).unwrap()

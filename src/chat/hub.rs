@@ -137,7 +137,7 @@ impl Hub {
         }
     }
 
-    /// A receiver that becomes true when the instance stops.
+    /// Returns a receiver whose value becomes true when the instance stops.
     pub fn stopping(&self) -> watch::Receiver<bool> {
         self.stopping.subscribe()
     }

@@ -43,7 +43,7 @@ const OUTGOING_QUEUE: usize = 256;
 const ROOM_SWITCH_QUEUE: usize = 4;
 /// Read and write buffer of each connection, in bytes.
 const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
-/// Time a stopping instance waits for a client to answer its closing frame.
+/// Time a stopping instance waits for a client's reply to its closing frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// No room joined yet.
 const NO_ROOM: i64 = 0;
@@ -380,7 +380,7 @@ impl Connection {
     }
 
     /// Handles the client's frames until it closes, or until the instance stops. Then
-    /// it waits up to [`CLOSE_GRACE`] for the client to answer the closing frame.
+    /// it waits up to [`CLOSE_GRACE`] for the client's reply to the closing frame.
     async fn read_loop<R, E>(&mut self, mut stream: R, stopping: watch::Receiver<bool>)
     where
         R: Stream<Item = Result<Message, E>> + Unpin,

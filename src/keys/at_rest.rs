@@ -16,7 +16,7 @@ use crate::store::{Store, StoreError, ToolKey};
 const SEALED_PREFIX: &str = "sealed:v1:";
 const NONCE_BYTES: usize = 12;
 
-/// Why a stored private key could not be read or written.
+/// The reason a stored private key could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyAtRestError {
     #[error(
@@ -107,7 +107,7 @@ pub struct KeyVault {
 }
 
 impl KeyVault {
-    /// A vault that stores keys unencrypted and opens none that are sealed.
+    /// Creates a vault that stores keys unencrypted and opens none that are sealed.
     pub fn unsealed() -> Self {
         Self::default()
     }
@@ -126,17 +126,17 @@ impl KeyVault {
         })
     }
 
-    /// Whether `key` is stored encrypted.
+    /// Returns whether `key` is stored encrypted.
     pub fn is_sealed(key: &ToolKey) -> bool {
         key.private_key_pem.starts_with(SEALED_PREFIX)
     }
 
-    /// Whether new keys are stored encrypted.
+    /// Returns whether new keys are stored encrypted.
     pub fn seals(&self) -> bool {
         self.current.is_some()
     }
 
-    /// The stored form of `pem`: sealed with the current key, or plain without one.
+    /// Returns the stored form of `pem`: sealed with the current key, or plain without one.
     pub fn seal(&self, kid: &str, pem: &str) -> String {
         match &self.current {
             Some(cipher) => cipher.seal(kid, pem),
@@ -144,7 +144,7 @@ impl KeyVault {
         }
     }
 
-    /// The PEM of a stored key, decrypted when it is sealed.
+    /// Returns the PEM of a stored key, decrypted when it is sealed.
     pub fn open(&self, key: &ToolKey) -> Result<String, KeyAtRestError> {
         let Some(sealed) = key.private_key_pem.strip_prefix(SEALED_PREFIX) else {
             return Ok(key.private_key_pem.clone());
@@ -163,8 +163,8 @@ impl KeyVault {
             })
     }
 
-    /// Whether `key` is stored as this vault would store it now: sealed with the current
-    /// key when there is one, plain otherwise.
+    /// Returns whether `key` is stored as this vault would store it now: sealed with the
+    /// current key when there is one, plain otherwise.
     fn is_current_form(&self, key: &ToolKey) -> bool {
         match (
             &self.current,
@@ -177,9 +177,9 @@ impl KeyVault {
     }
 
     /// Checks that every stored key opens, and stores again each one that is not in the
-    /// current form: plain keys get sealed once a key is set, keys sealed with the
-    /// previous key are sealed with the current one, and with only a previous key set they
-    /// are stored plain. Returns how many keys were stored again.
+    /// current form. Plain keys get sealed once a key is set, and keys sealed with the
+    /// previous key are sealed with the current one. With only a previous key set, keys are
+    /// stored plain. Returns how many keys were stored again.
     pub async fn reseal_stored(&self, store: &dyn Store) -> Result<usize, KeyAtRestError> {
         let mut changed = 0;
         for key in store.tool_keys().await? {

@@ -246,7 +246,7 @@ impl AgsClient {
             let token = self.tokens.token(platform, scopes).await?;
             let transport = |error: reqwest::Error| AgsError::Transport {
                 url: url.to_string(),
-                // The whole chain, so a host that resolves to a private address says so.
+                // The whole error chain, so the message names a host that resolves to a private address.
                 detail: crate::net::describe(&error),
             };
             let response = build(&token.value).send().await.map_err(transport)?;

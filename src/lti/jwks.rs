@@ -4,7 +4,7 @@
 //! `kid` triggers at most one refetch per cooldown, so a stream of forged `kid`s cannot
 //! turn cowork into a request amplifier against the platform. A set older than its
 //! maximum age is fetched again at the next launch, so platform key changes take effect
-//! without a restart; while the platform is unreachable, the cached keys keep working.
+//! without a restart. While the platform is unreachable, the cached keys keep working.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -94,8 +94,8 @@ pub struct JwksCache {
 }
 
 impl JwksCache {
-    /// A cache that fetches a set again for an unknown `kid` at most once per `cooldown`,
-    /// and for a known one once the set is older than `max_age`.
+    /// Creates a cache that fetches a set again for an unknown `kid` at most once per
+    /// `cooldown`, and for a known one once the set is older than `max_age`.
     pub fn new(http: PlatformHttp, cooldown: Duration, max_age: Duration) -> Self {
         Self {
             http,

@@ -174,7 +174,8 @@ async fn validate_launch(
     };
 
     // The state is spent at this point, so a person turned away here opens the activity
-    // again; a flood needs a fresh login, limited per registration, for each try.
+    // again. A flood needs a fresh login for each try, and logins are limited per
+    // registration.
     state
         .rate_limits
         .launches

@@ -194,7 +194,7 @@ impl ServiceTokens {
         check_url(url, self.allow_private)?;
         let transport = |error: reqwest::Error| TokenError::Transport {
             url: url.clone(),
-            // The whole chain, so a host that resolves to a private address says so.
+            // The whole error chain, so the message names a host that resolves to a private address.
             detail: crate::net::describe(&error),
         };
         let response = self

@@ -473,13 +473,13 @@ impl TestApp {
         reply["token"].as_str().expect("token in reply").to_string()
     }
 
-    /// The WebSocket URL of a launch's space, with a fresh connection token.
+    /// Returns the WebSocket URL of a launch's space, with a fresh connection token.
     pub async fn socket_url(&self, launched: &Launched) -> String {
         let token = self.socket_token(launched).await;
         self.socket_url_with(launched.space_id, &token)
     }
 
-    /// The WebSocket URL of `space_id` with the connection token `token`.
+    /// Returns the WebSocket URL of `space_id` with the connection token `token`.
     pub fn socket_url_with(&self, space_id: i64, token: &str) -> String {
         format!(
             "{}/spaces/{space_id}/ws?socket_token={token}",
