@@ -222,3 +222,73 @@ async fn relaunch_updates_changed_endpoints() {
         );
     }
 }
+
+/// A course renamed in the platform renames its space at the next launch, and launches
+/// that bring the stored names leave the space as it is.
+#[tokio::test]
+async fn renamed_course_renames_space() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _guard) = common::fresh_store_with_guard(backend, dir.path()).await;
+        let now = cowork::unix_now();
+        let launch = |title: &str, link_title: Option<&str>| cowork::store::LaunchRecord {
+            issuer: "https://moodle.example.edu".into(),
+            deployment_id: "1".into(),
+            context_id: "course-7".into(),
+            context_title: Some(title.into()),
+            context_label: Some("SOC7".into()),
+            resource_link_id: "link-1".into(),
+            resource_link_title: link_title.map(Into::into),
+            space_id: None,
+            user: Some(cowork::store::LaunchUser {
+                subject: "s-1".into(),
+                name: Some("Ana Student".into()),
+                given_name: None,
+                family_name: None,
+            }),
+            role: "student".into(),
+            session_id: cowork::random_token(18),
+            locale: None,
+            return_url: None,
+            document_target: None,
+            platform_origin: "https://moodle.example.edu".into(),
+            session_expires_at: now + 3600,
+        };
+        let title_of = |session_id: String| {
+            let store = store.clone();
+            async move {
+                let view = store.session(&session_id, now).await.unwrap().unwrap();
+                (view.space_id, view.context_title, view.resource_link_title)
+            }
+        };
+
+        let first = launch("Sociology 7", None);
+        let space = store.record_launch(&first, now).await.unwrap();
+        let same = launch("Sociology 7", None);
+        assert_eq!(store.record_launch(&same, now).await.unwrap(), space);
+        assert_eq!(
+            title_of(same.session_id.clone()).await,
+            (space, Some("Sociology 7".into()), None),
+            "{backend:?}"
+        );
+
+        let renamed = launch("Sociology 7 (spring)", Some("Coworking"));
+        assert_eq!(store.record_launch(&renamed, now).await.unwrap(), space);
+        assert_eq!(
+            title_of(renamed.session_id.clone()).await,
+            (
+                space,
+                Some("Sociology 7 (spring)".into()),
+                Some("Coworking".into())
+            ),
+            "{backend:?}"
+        );
+        // The earlier session sees the new names too: they belong to the space.
+        assert_eq!(
+            title_of(first.session_id.clone()).await.1,
+            Some("Sociology 7 (spring)".into()),
+            "{backend:?}"
+        );
+        store.close().await;
+    }
+}

@@ -266,19 +266,22 @@ pub trait Store:
     /// it was the issuer's last registration, the sessions of its spaces end.
     async fn remove_platform(&self, issuer: &str, client_id: &str) -> StoreResult<bool>;
 
-    /// Stores a login state unless its registration already has `max_stored` states.
+    /// Stores a login state unless `max_stored` states of its registration are waiting
+    /// for their launch.
     ///
-    /// At the bound, the registration's expired states go first, then its used ones
-    /// (a replay of a deleted used state is still rejected, as an unknown state). States
-    /// still waiting for their launch are never evicted: evicting them would let a flood
-    /// of logins break the launches of a class in progress. New logins are rejected
-    /// instead until states expire, which the per-registration login rate keeps rare.
+    /// At the bound, the registration's expired states go first. States still waiting
+    /// for their launch are never evicted: evicting them would let a flood of logins
+    /// break the launches of a class in progress. New logins are rejected instead until
+    /// states expire, which the per-registration login rate keeps rare. Used states do
+    /// not count: each took a login, so the login rate and the state lifetime bound them,
+    /// and the housekeeping job deletes them once expired.
     async fn insert_login_state(
         &self,
         state: &LoginState,
         max_stored: i64,
     ) -> StoreResult<LoginStateInsert>;
-    /// Counts the login states stored for a registration, expired and used ones included.
+    /// Counts the registration's login states waiting for their launch, expired ones
+    /// included.
     async fn count_login_states(&self, platform_id: i64) -> StoreResult<i64>;
     /// Marks `state` used at `now` if it is known, unused and unexpired.
     async fn use_login_state(&self, state: &str, now: i64) -> StoreResult<StateUse>;

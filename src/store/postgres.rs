@@ -41,6 +41,18 @@ impl PostgresStore {
     ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
+
+    /// Starts a transaction whose commit returns before its WAL record reaches the disk
+    /// (PostgreSQL's asynchronous commit). It is only for rows a crash may lose without
+    /// harm. A lost login state costs one person a new click. Any later commit that waits
+    /// for the disk, such as a launch's, makes the earlier records durable as well.
+    pub(crate) async fn begin_async_commit(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool
+            .begin_with("BEGIN; SET LOCAL synchronous_commit = off")
+            .await
+    }
 }
 
 impl_store!(PostgresStore, {

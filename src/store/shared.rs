@@ -274,36 +274,38 @@ macro_rules! impl_store {
                 state: &$crate::store::LoginState,
                 max_stored: i64,
             ) -> $crate::store::StoreResult<$crate::store::LoginStateInsert> {
-                let mut tx = self.begin_write().await?;
+                let mut tx = self.begin_async_commit().await?;
                 // Locks the registration's row, so on PostgreSQL two logins of one
                 // registration cannot both pass the count; SQLite's write lock already
-                // serializes them.
+                // serializes them. The commit does not wait for the disk, so the lock is
+                // held for the statements only.
                 sqlx::query("UPDATE platforms SET id = id WHERE id = $1")
                     .bind(state.platform_id)
                     .execute(&mut *tx)
                     .await?;
-                let count_stored = "SELECT COUNT(*) FROM login_states WHERE platform_id = $1";
-                let (mut stored,): (i64,) = sqlx::query_as(count_stored)
+                let count_waiting = "SELECT COUNT(*) FROM login_states \
+                                     WHERE platform_id = $1 AND used_at IS NULL";
+                let (mut waiting,): (i64,) = sqlx::query_as(count_waiting)
                     .bind(state.platform_id)
                     .fetch_one(&mut *tx)
                     .await?;
-                if stored >= max_stored {
+                if waiting >= max_stored {
                     sqlx::query(
-                        "DELETE FROM login_states WHERE platform_id = $1 \
-                         AND (expires_at <= $2 OR used_at IS NOT NULL)",
+                        "DELETE FROM login_states WHERE platform_id = $1 AND expires_at <= $2",
                     )
                     .bind(state.platform_id)
                     .bind(state.created_at)
                     .execute(&mut *tx)
                     .await?;
-                    (stored,) = sqlx::query_as(count_stored)
+                    (waiting,) = sqlx::query_as(count_waiting)
                         .bind(state.platform_id)
                         .fetch_one(&mut *tx)
                         .await?;
                 }
-                if stored >= max_stored {
+                if waiting >= max_stored {
                     let (retry_at,): (Option<i64>,) = sqlx::query_as(
-                        "SELECT MIN(expires_at) FROM login_states WHERE platform_id = $1",
+                        "SELECT MIN(expires_at) FROM login_states \
+                         WHERE platform_id = $1 AND used_at IS NULL",
                     )
                     .bind(state.platform_id)
                     .fetch_one(&mut *tx)
@@ -334,11 +336,12 @@ macro_rules! impl_store {
                 &self,
                 platform_id: i64,
             ) -> $crate::store::StoreResult<i64> {
-                let (count,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM login_states WHERE platform_id = $1")
-                        .bind(platform_id)
-                        .fetch_one(&self.pool)
-                        .await?;
+                let (count,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM login_states WHERE platform_id = $1 AND used_at IS NULL",
+                )
+                .bind(platform_id)
+                .fetch_one(&self.pool)
+                .await?;
                 Ok(count)
             }
 
@@ -347,7 +350,12 @@ macro_rules! impl_store {
                 state: &str,
                 now: i64,
             ) -> $crate::store::StoreResult<$crate::store::StateUse> {
-                // One conditional UPDATE, so two launches racing for one state cannot both win.
+                // One conditional UPDATE, so two launches racing for one state cannot both
+                // win. Its commit does not wait for the disk: a launch that goes on to
+                // succeed commits its own records durably, which makes this one durable
+                // too. A crash that loses the spend of a launch that did not finish leaves
+                // its state usable once more until it expires.
+                let mut tx = self.begin_async_commit().await?;
                 let accepted: Option<$crate::store::LoginState> = sqlx::query_as(
                     "UPDATE login_states SET used_at = $2 \
                      WHERE state = $1 AND used_at IS NULL AND expires_at > $2 \
@@ -356,8 +364,9 @@ macro_rules! impl_store {
                 )
                 .bind(state)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 if let Some(accepted) = accepted {
                     return Ok($crate::store::StateUse::Accepted(accepted));
                 }
@@ -411,8 +420,31 @@ macro_rules! impl_store {
                 launch: &$crate::store::LaunchRecord,
                 now: i64,
             ) -> $crate::store::StoreResult<i64> {
+                // Every launch into a course names its space. The row is written only when
+                // it is new or renamed. A write on every launch would hold PostgreSQL's row
+                // lock until the commit, and launches into one course would wait in turn.
+                let known = match launch.space_id {
+                    Some(space_id) => Some(space_id),
+                    None => sqlx::query_as::<_, (i64,)>(
+                        "SELECT id FROM spaces WHERE issuer = $1 AND deployment_id = $2 \
+                         AND context_id = $3 AND resource_link_id = $4 \
+                         AND context_title IS NOT DISTINCT FROM $5 \
+                         AND context_label IS NOT DISTINCT FROM $6 \
+                         AND resource_link_title IS NOT DISTINCT FROM $7",
+                    )
+                    .bind(&launch.issuer)
+                    .bind(&launch.deployment_id)
+                    .bind(&launch.context_id)
+                    .bind(&launch.resource_link_id)
+                    .bind(&launch.context_title)
+                    .bind(&launch.context_label)
+                    .bind(&launch.resource_link_title)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|(id,)| id),
+                };
                 let mut tx = self.begin_write().await?;
-                let space_id = match launch.space_id {
+                let space_id = match known {
                     Some(space_id) => space_id,
                     None => sqlx::query_as::<_, (i64,)>(
                     "INSERT INTO spaces (issuer, deployment_id, context_id, resource_link_id, \
