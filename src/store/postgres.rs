@@ -35,6 +35,10 @@ impl PostgresStore {
 }
 
 impl PostgresStore {
+    /// Whether one lock serializes every write transaction: on PostgreSQL, only row locks
+    /// and constraints order concurrent writers.
+    pub(crate) const SERIALIZES_WRITES: bool = false;
+
     /// Starts a transaction; PostgreSQL takes row locks as the statements need them.
     pub(crate) async fn begin_write(
         &self,

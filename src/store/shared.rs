@@ -186,39 +186,33 @@ macro_rules! impl_store {
                 issuer: &str,
                 client_id: &str,
             ) -> $crate::store::StoreResult<Option<$crate::store::Platform>> {
-                let id: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM platforms WHERE issuer = $1 AND client_id = $2",
+                let rows: Vec<$crate::store::shared::PlatformDeploymentRow> = sqlx::query_as(
+                    concat!(
+                        $crate::store::shared::platform_with_deployments!(),
+                        "WHERE p.issuer = $1 AND p.client_id = $2 ORDER BY d.deployment_id"
+                    ),
                 )
                 .bind(issuer)
                 .bind(client_id)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                match id {
-                    Some((id,)) => self.platform_by_id(id).await,
-                    None => Ok(None),
-                }
+                Ok($crate::store::shared::platform_of_rows(rows))
             }
 
             async fn platform_by_id(
                 &self,
                 id: i64,
             ) -> $crate::store::StoreResult<Option<$crate::store::Platform>> {
-                let row: Option<$crate::store::shared::PlatformRow> = sqlx::query_as(
-                    "SELECT id, issuer, client_id, auth_url, token_url, jwks_url \
-                     FROM platforms WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let deployments: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT platform_id, deployment_id FROM deployments \
-                     WHERE platform_id = $1 ORDER BY deployment_id",
+                let rows: Vec<$crate::store::shared::PlatformDeploymentRow> = sqlx::query_as(
+                    concat!(
+                        $crate::store::shared::platform_with_deployments!(),
+                        "WHERE p.id = $1 ORDER BY d.deployment_id"
+                    ),
                 )
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok($crate::store::shared::attach_deployments(vec![row], deployments).pop())
+                Ok($crate::store::shared::platform_of_rows(rows))
             }
 
             async fn platforms_for_issuer(
@@ -275,14 +269,16 @@ macro_rules! impl_store {
                 max_stored: i64,
             ) -> $crate::store::StoreResult<$crate::store::LoginStateInsert> {
                 let mut tx = self.begin_async_commit().await?;
-                // Locks the registration's row, so on PostgreSQL two logins of one
-                // registration cannot both pass the count; SQLite's write lock already
-                // serializes them. The commit does not wait for the disk, so the lock is
-                // held for the statements only.
-                sqlx::query("UPDATE platforms SET id = id WHERE id = $1")
-                    .bind(state.platform_id)
-                    .execute(&mut *tx)
-                    .await?;
+                // On PostgreSQL, locks the registration's row, so two logins of one
+                // registration cannot both pass the count. The commit does not wait for the
+                // disk, so the lock is held for the statements only. SQLite's write lock
+                // already serializes the logins.
+                if !<$store>::SERIALIZES_WRITES {
+                    sqlx::query("UPDATE platforms SET id = id WHERE id = $1")
+                        .bind(state.platform_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let count_waiting = "SELECT COUNT(*) FROM login_states \
                                      WHERE platform_id = $1 AND used_at IS NULL";
                 let (mut waiting,): (i64,) = sqlx::query_as(count_waiting)
@@ -354,19 +350,25 @@ macro_rules! impl_store {
                 // win. Its commit does not wait for the disk: a launch that goes on to
                 // succeed commits its own records durably, which makes this one durable
                 // too. A crash that loses the spend of a launch that did not finish leaves
-                // its state usable once more until it expires.
-                let mut tx = self.begin_async_commit().await?;
-                let accepted: Option<$crate::store::LoginState> = sqlx::query_as(
+                // its state usable once more until it expires. SQLite's commits never wait
+                // for the disk here, so it runs the statement alone.
+                let spend = sqlx::query_as(
                     "UPDATE login_states SET used_at = $2 \
                      WHERE state = $1 AND used_at IS NULL AND expires_at > $2 \
                      RETURNING state, nonce, platform_id, target_link_uri, created_at, \
                      expires_at, used_at",
                 )
                 .bind(state)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                .bind(now);
+                let accepted: Option<$crate::store::LoginState> = if <$store>::SERIALIZES_WRITES
+                {
+                    spend.fetch_optional(&self.pool).await?
+                } else {
+                    let mut tx = self.begin_async_commit().await?;
+                    let accepted = spend.fetch_optional(&mut *tx).await?;
+                    tx.commit().await?;
+                    accepted
+                };
                 if let Some(accepted) = accepted {
                     return Ok($crate::store::StateUse::Accepted(accepted));
                 }
@@ -582,6 +584,38 @@ pub(crate) struct PlatformRow {
     auth_url: String,
     token_url: String,
     jwks_url: String,
+}
+
+/// Selects a registration with one row per deployment (one row with no deployment when it
+/// has none), so that a login or launch reads it in one statement.
+macro_rules! platform_with_deployments {
+    () => {
+        "SELECT p.id, p.issuer, p.client_id, p.auth_url, p.token_url, p.jwks_url, \
+         d.deployment_id FROM platforms p \
+         LEFT JOIN deployments d ON d.platform_id = p.id "
+    };
+}
+pub(crate) use platform_with_deployments;
+
+/// A registration's row joined with one of its deployments.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlatformDeploymentRow {
+    #[sqlx(flatten)]
+    platform: PlatformRow,
+    deployment_id: Option<String>,
+}
+
+/// Builds the registration from the rows of `platform_with_deployments`, all of one
+/// registration.
+pub(crate) fn platform_of_rows(rows: Vec<PlatformDeploymentRow>) -> Option<Platform> {
+    let mut rows = rows.into_iter();
+    let first = rows.next()?;
+    let deployments = std::iter::once(first.deployment_id)
+        .chain(rows.map(|row| row.deployment_id))
+        .flatten()
+        .map(|deployment_id| (first.platform.id, deployment_id))
+        .collect();
+    attach_deployments(vec![first.platform], deployments).pop()
 }
 
 /// Joins `(platform_id, deployment_id)` pairs onto their platform rows.

@@ -36,6 +36,10 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Whether one lock serializes every write transaction. SQLite's database write lock
+    /// does, so statements run only to take a row lock on PostgreSQL are skipped.
+    pub(crate) const SERIALIZES_WRITES: bool = true;
+
     /// Starts a transaction that takes SQLite's write lock at once. A deferred transaction
     /// that reads and then writes fails with `SQLITE_BUSY_SNAPSHOT` when another connection
     /// wrote in between, where an immediate one waits for the busy timeout instead.
