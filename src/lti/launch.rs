@@ -279,34 +279,44 @@ async fn start_session(
         session_expires_at: expires_at,
     };
     let space_id = state.store.record_launch(&record, now).await?;
-    let tr = Tr::for_locale(record.locale.as_deref());
-    let names = DefaultRoomNames {
-        open_space: tr.t("space-open-space"),
-        quiet_zone: tr.t("chat-room-kind-quiet"),
-    };
-    state
-        .store
-        .ensure_default_rooms(space_id, &names, now)
-        .await?;
+    // Launches into a space usually find it set up. One read checks that, so a repeat
+    // launch writes nothing more.
+    let setup = state.store.space_setup(space_id).await?;
+    if !setup.default_rooms {
+        let tr = Tr::for_locale(record.locale.as_deref());
+        let names = DefaultRoomNames {
+            open_space: tr.t("space-open-space"),
+            quiet_zone: tr.t("chat-room-kind-quiet"),
+        };
+        state
+            .store
+            .ensure_default_rooms(space_id, &names, now)
+            .await?;
+    }
     // The gradebook column of a space belongs to the space's own link, never to a link
     // into one of its rooms. When the teacher asked for no column, the chosen rule is
     // kept for the preview and no grades are sent.
     let rule = placement.as_ref().and_then(|p| p.rule_json.as_deref());
     let send_grades = placement.as_ref().is_none_or(|p| p.send_grades);
     if joined.is_none() && send_grades {
-        record_grade_target(state, platform, launch, space_id, rule, now).await?;
+        let stored = setup.grade_target.as_ref();
+        record_grade_target(state, platform, launch, space_id, stored, rule, now).await?;
     } else if let (None, Some(rule)) = (joined, rule) {
         state.store.init_grading_rule(space_id, rule, now).await?;
     }
     if let Some(service) = &launch.nrps {
-        record_roster_source(
-            state,
-            platform,
-            space_id,
-            &service.context_memberships_url,
-            now,
-        )
-        .await?;
+        let unchanged = setup.roster_source.as_ref().is_some_and(|source| {
+            source.platform_id == platform.id
+                && source.memberships_url == service.context_memberships_url
+        });
+        // As with grade targets, writing an unchanged source would only refresh
+        // `updated_at`, which nothing reads.
+        if !unchanged {
+            state
+                .store
+                .set_roster_source(space_id, platform.id, &service.context_memberships_url, now)
+                .await?;
+        }
     }
     let token = state.session_key.issue(&session_id, space_id, expires_at);
     let location = match placement.as_ref().map(|p| (p.kind.as_str(), p.room_id)) {
@@ -363,6 +373,7 @@ async fn record_grade_target(
     platform: &Platform,
     launch: &Launch,
     space_id: i64,
+    stored: Option<&GradeTarget>,
     rule_json: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
@@ -386,7 +397,7 @@ async fn record_grade_target(
     // commit and a row lock that every launch into the space waits for. A stored target
     // implies a stored rule, because both are inserted in one transaction and neither is
     // deleted while the space exists.
-    if let Some(stored) = state.store.grade_target(space_id).await? {
+    if let Some(stored) = stored {
         let same_url =
             |sent: &Option<String>, kept: &Option<String>| sent.is_none() || sent == kept;
         if stored.platform_id == target.platform_id
@@ -405,28 +416,6 @@ async fn record_grade_target(
         .store
         .set_grade_target(&target, &default_rule, now)
         .await?;
-    Ok(())
-}
-
-/// Remembers the launch's NRPS endpoint for roster refreshes, unless the space already
-/// has it. As with grade targets, writing it again would only refresh `updated_at`.
-async fn record_roster_source(
-    state: &AppState,
-    platform: &Platform,
-    space_id: i64,
-    memberships_url: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    let stored = state.store.roster_source(space_id).await?;
-    let unchanged = stored.is_some_and(|source| {
-        source.platform_id == platform.id && source.memberships_url == memberships_url
-    });
-    if !unchanged {
-        state
-            .store
-            .set_roster_source(space_id, platform.id, memberships_url, now)
-            .await?;
-    }
     Ok(())
 }
 

@@ -65,18 +65,6 @@ macro_rules! impl_chat_store {
                     ("open", "open", names.open_space.as_str(), 0),
                     ("quiet", "quiet", names.quiet_zone.as_str(), 1),
                 ];
-                // Every launch calls this; a read spares it SQLite's write lock once the
-                // rooms exist.
-                let (present,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM rooms WHERE space_id = $1 \
-                     AND default_key IN ('open', 'quiet')",
-                )
-                .bind(space_id)
-                .fetch_one(&self.pool)
-                .await?;
-                if present == defaults.len() as i64 {
-                    return Ok(());
-                }
                 for (key, kind, name, position) in defaults {
                     sqlx::query(
                         "INSERT INTO rooms (space_id, kind, default_key, name, position, created_at) \

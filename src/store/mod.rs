@@ -141,11 +141,20 @@ pub enum StateUse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginStateInsert {
     Stored,
-    /// The registration already has its maximum of states, none of them expired or used;
-    /// the oldest expires at `retry_at`.
+    /// The registration's maximum of states are waiting for their launch, none of them
+    /// expired. The oldest of them expires at `retry_at`.
     Full {
         retry_at: i64,
     },
+}
+
+/// The parts of a space that a launch finds already set up, read in one statement.
+#[derive(Debug, Clone, Default)]
+pub struct SpaceSetup {
+    /// Whether both default rooms (the open space and the quiet zone) exist.
+    pub default_rooms: bool,
+    pub grade_target: Option<grades::GradeTarget>,
+    pub roster_source: Option<roster::RosterSource>,
 }
 
 /// Everything a validated launch writes: the user, the space, the membership and a session.
@@ -293,6 +302,9 @@ pub trait Store:
 
     /// Writes a validated launch in one transaction and returns the space id.
     async fn record_launch(&self, launch: &LaunchRecord, now: i64) -> StoreResult<i64>;
+    /// Reads the space's default rooms, grade target and roster source, which a launch
+    /// writes only when they are missing or changed.
+    async fn space_setup(&self, space_id: i64) -> StoreResult<SpaceSetup>;
     async fn session(&self, session_id: &str, now: i64) -> StoreResult<Option<SessionView>>;
     /// Members of a space seen at or after `since`, most recent first.
     async fn recent_members(

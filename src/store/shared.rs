@@ -350,8 +350,9 @@ macro_rules! impl_store {
                 // win. Its commit does not wait for the disk: a launch that goes on to
                 // succeed commits its own records durably, which makes this one durable
                 // too. A crash that loses the spend of a launch that did not finish leaves
-                // its state usable once more until it expires. SQLite's commits never wait
-                // for the disk here, so it runs the statement alone.
+                // its state usable once more until it expires. With WAL and
+                // `synchronous = NORMAL`, SQLite's commits do not wait for the disk, so it
+                // runs the statement alone.
                 let spend = sqlx::query_as(
                     "UPDATE login_states SET used_at = $2 \
                      WHERE state = $1 AND used_at IS NULL AND expires_at > $2 \
@@ -528,6 +529,29 @@ macro_rules! impl_store {
                 Ok(space_id)
             }
 
+            async fn space_setup(
+                &self,
+                space_id: i64,
+            ) -> $crate::store::StoreResult<$crate::store::SpaceSetup> {
+                let row: Option<$crate::store::shared::SpaceSetupRow> = sqlx::query_as(
+                    "SELECT s.id AS space_id, \
+                     (SELECT COUNT(*) FROM rooms WHERE space_id = s.id \
+                      AND default_key IN ('open', 'quiet')) AS default_rooms, \
+                     g.platform_id AS grade_platform_id, g.lineitem_url, g.lineitems_url, \
+                     g.scopes, g.label, g.score_maximum, \
+                     r.platform_id AS roster_platform_id, r.memberships_url, r.synced_at, \
+                     r.sync_error \
+                     FROM spaces s \
+                     LEFT JOIN grade_targets g ON g.space_id = s.id \
+                     LEFT JOIN roster_sources r ON r.space_id = s.id \
+                     WHERE s.id = $1",
+                )
+                .bind(space_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into).unwrap_or_default())
+            }
+
             async fn session(
                 &self,
                 session_id: &str,
@@ -573,6 +597,8 @@ macro_rules! impl_store {
 
 pub(crate) use impl_store;
 
+use super::grades::GradeTarget;
+use super::roster::RosterSource;
 use super::Platform;
 
 /// A `platforms` row before its deployments are attached.
@@ -584,6 +610,52 @@ pub(crate) struct PlatformRow {
     auth_url: String,
     token_url: String,
     jwks_url: String,
+}
+
+/// The row of `Store::space_setup`: the space's default room count and its grade target
+/// and roster source columns, empty where the space has none.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SpaceSetupRow {
+    space_id: i64,
+    default_rooms: i64,
+    grade_platform_id: Option<i64>,
+    lineitem_url: Option<String>,
+    lineitems_url: Option<String>,
+    scopes: Option<String>,
+    label: Option<String>,
+    score_maximum: Option<f64>,
+    roster_platform_id: Option<i64>,
+    memberships_url: Option<String>,
+    synced_at: Option<i64>,
+    sync_error: Option<String>,
+}
+
+impl From<SpaceSetupRow> for crate::store::SpaceSetup {
+    fn from(row: SpaceSetupRow) -> Self {
+        let grade_target = row.grade_platform_id.map(|platform_id| GradeTarget {
+            space_id: row.space_id,
+            platform_id,
+            lineitem_url: row.lineitem_url,
+            lineitems_url: row.lineitems_url,
+            scopes: row.scopes.unwrap_or_default(),
+            label: row.label,
+            score_maximum: row.score_maximum,
+        });
+        let roster_source = row.roster_platform_id.zip(row.memberships_url).map(
+            |(platform_id, memberships_url)| RosterSource {
+                space_id: row.space_id,
+                platform_id,
+                memberships_url,
+                synced_at: row.synced_at,
+                sync_error: row.sync_error,
+            },
+        );
+        Self {
+            default_rooms: row.default_rooms == 2,
+            grade_target,
+            roster_source,
+        }
+    }
 }
 
 /// Selects a registration with one row per deployment (one row with no deployment when it
