@@ -1,6 +1,7 @@
 //! The coworking space page, reachable only with a session for that space.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,7 @@ use crate::app::AppState;
 use crate::chat::markdown::MAX_BODY_CHARS;
 use crate::chat::protocol::{REACTIONS, STATUSES};
 use crate::error::{AppError, ErrorResponse};
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::lti::claims::SpaceRole;
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::{Member, SessionView};
@@ -156,7 +157,7 @@ async fn render_space(
         reactions: REACTIONS.join(" "),
         statuses: STATUSES.join(" "),
         max_body_chars: MAX_BODY_CHARS,
-        strings_json: script_json(&chat_strings(&tr)),
+        strings_json: chat_strings_json(tr.lang).to_string(),
     };
     let html = page
         .render()
@@ -246,6 +247,18 @@ const CHAT_STRINGS: &[(&str, &[&str])] = &[
 ];
 
 /// Returns the chat scripts' strings by key, translated.
+/// Returns the chat scripts' strings in `lang` as script JSON. They are formatted once per
+/// language, because every space page carries them.
+fn chat_strings_json(lang: Lang) -> &'static str {
+    static EN: OnceLock<String> = OnceLock::new();
+    static RU: OnceLock<String> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN,
+        Lang::Ru => &RU,
+    };
+    cell.get_or_init(|| script_json(&chat_strings(&Tr::new(lang))))
+}
+
 fn chat_strings(tr: &Tr) -> serde_json::Value {
     let map = CHAT_STRINGS
         .iter()
