@@ -96,6 +96,22 @@ fn describe() {
         JWKS_FETCHES,
         "Fetches of platform JWKS documents, by outcome."
     );
+
+    // Counters with a fixed set of labels are exported from the start, at 0, so that a
+    // rate over the first increase has a sample before it. Rejections are exported once
+    // they happen, because most pairs of stage and check never occur.
+    for message_type in ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"] {
+        counter!(LAUNCHES_COMPLETED, "message_type" => message_type).increment(0);
+    }
+    counter!(CHAT_MESSAGES_POSTED).increment(0);
+    for outcome in [
+        FetchOutcome::Success,
+        FetchOutcome::Rejected,
+        FetchOutcome::Failed,
+    ] {
+        counter!(TOKEN_FETCHES, "outcome" => outcome.as_str()).increment(0);
+        counter!(JWKS_FETCHES, "outcome" => outcome.as_str()).increment(0);
+    }
 }
 
 /// The step of an LTI launch at which a request was rejected.
@@ -278,6 +294,21 @@ async fn scrape(State(store): State<DynStore>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_counters_start_at_zero() {
+        let text = recorder().render();
+        let series = [
+            format!("{LAUNCHES_COMPLETED}{{message_type=\"LtiResourceLinkRequest\"}}"),
+            format!("{LAUNCHES_COMPLETED}{{message_type=\"LtiDeepLinkingRequest\"}}"),
+            format!("{CHAT_MESSAGES_POSTED} "),
+            format!("{TOKEN_FETCHES}{{outcome=\"rejected\"}}"),
+            format!("{JWKS_FETCHES}{{outcome=\"failed\"}}"),
+        ];
+        for name in series {
+            assert!(text.contains(&name), "{name} missing from:\n{text}");
+        }
+    }
 
     #[test]
     fn status_classes() {
