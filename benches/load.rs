@@ -45,6 +45,10 @@
 //! - COWORK_LOAD_WS_CLIENTS: WebSocket clients kept connected to cowork's space
 //!   WebSocket during the run, each launched first (default 0; ignored for peers).
 //! - COWORK_LOAD_INSTANCES: cowork processes, 1 or 2 (default 1).
+//! - COWORK_LOAD_INSTANCE_CPU: CPU cap of each cowork process, in cores (default 0, no
+//!   cap). Each process runs in a cgroup of its own with that CFS quota, as on a node of
+//!   that size, so that the database and this program are not the limit. Needs root and
+//!   the cgroup v1 `cpu` controller at /sys/fs/cgroup/cpu.
 //! - COWORK_BENCH_POSTGRES_URL: a PostgreSQL URL whose user may create databases, e.g.
 //!   `postgres://postgres@127.0.0.1:5432/test`; each run creates and drops its own
 //!   databases.
@@ -127,6 +131,7 @@ struct Settings {
     warmup: usize,
     ws_clients: usize,
     instances: usize,
+    instance_cpu: f64,
     postgres_url: Option<String>,
     peers_dir: PathBuf,
 }
@@ -171,6 +176,7 @@ impl Settings {
             warmup: setting("COWORK_LOAD_WARMUP", 200usize),
             ws_clients: setting("COWORK_LOAD_WS_CLIENTS", 0usize),
             instances,
+            instance_cpu: setting("COWORK_LOAD_INSTANCE_CPU", 0.0f64),
             postgres_url,
             peers_dir,
         }
@@ -230,6 +236,8 @@ struct Tool {
     databases: Vec<(String, String)>,
     /// Files that receive the processes' standard error.
     logs: Vec<PathBuf>,
+    /// CPU cgroups made for the processes, removed once they have exited.
+    cgroups: Vec<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
@@ -278,7 +286,34 @@ impl Drop for Tool {
             let _ = child.kill();
             let _ = child.wait();
         }
+        for cgroup in &self.cgroups {
+            let _ = std::fs::remove_dir(cgroup);
+        }
     }
+}
+
+/// Caps the CPU of process `pid` at `cores` by moving it into a new cgroup with that CFS
+/// quota, and returns the cgroup's folder.
+fn cap_cpu(pid: u32, cores: f64) -> Result<PathBuf, String> {
+    const PERIOD_US: f64 = 100_000.0;
+    let cgroup = PathBuf::from(format!("/sys/fs/cgroup/cpu/cowork-load-{pid}"));
+    let write = |file: &str, value: String| {
+        std::fs::write(cgroup.join(file), &value)
+            .map_err(|error| format!("write {value} to {}/{file}: {error}", cgroup.display()))
+    };
+    std::fs::create_dir(&cgroup).map_err(|error| {
+        format!(
+            "create {}: {error} (COWORK_LOAD_INSTANCE_CPU needs root and the cgroup v1 cpu controller)",
+            cgroup.display()
+        )
+    })?;
+    write("cpu.cfs_period_us", format!("{}", PERIOD_US as u64))?;
+    write(
+        "cpu.cfs_quota_us",
+        format!("{}", (cores * PERIOD_US).round() as u64),
+    )?;
+    write("cgroup.procs", pid.to_string())?;
+    Ok(cgroup)
 }
 
 async fn measure(target: Target, settings: &Settings) -> Result<Report, String> {
@@ -468,6 +503,7 @@ async fn start_cowork(
         bases: Vec::new(),
         databases,
         logs: Vec::new(),
+        cgroups: Vec::new(),
         _dir: dir,
     };
 
@@ -503,19 +539,28 @@ async fn start_cowork(
             ))
             .spawn()
             .map_err(|error| format!("start {binary}: {error}"))?;
+        let pid = child.id();
         tool.children.push(child);
+        if settings.instance_cpu > 0.0 {
+            tool.cgroups.push(cap_cpu(pid, settings.instance_cpu)?);
+        }
         // The first instance creates the shared session key; the second must load it.
         wait_ready(&http, &base).await?;
         tool.bases.push(base);
     }
     println!(
-        "cowork: {} instance(s) at {:?}, database {}",
+        "cowork: {} instance(s) at {:?}, database {}, CPU cap per instance {}",
         instances,
         tool.bases,
         if postgres_url.is_some() {
             "PostgreSQL"
         } else {
             "SQLite"
+        },
+        if settings.instance_cpu > 0.0 {
+            format!("{} cores", settings.instance_cpu)
+        } else {
+            "none".into()
         }
     );
     Ok(tool)
@@ -583,6 +628,7 @@ async fn start_ltijs(
         bases: vec![format!("http://127.0.0.1:{port}")],
         databases: vec![(url.clone(), name)],
         logs,
+        cgroups: Vec::new(),
         _dir: dir,
     })
 }
@@ -632,6 +678,7 @@ async fn start_pylti1p3(
         bases: vec![format!("http://127.0.0.1:{port}")],
         databases: Vec::new(),
         logs,
+        cgroups: Vec::new(),
         _dir: dir,
     })
 }
