@@ -283,7 +283,7 @@ async fn renamed_course_renames_space() {
             ),
             "{backend:?}"
         );
-        // The earlier session sees the new names too: they belong to the space.
+        // The earlier session shows the new names too, because they belong to the space.
         assert_eq!(
             title_of(first.session_id.clone()).await.1,
             Some("Sociology 7 (spring)".into()),
