@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -15,6 +18,7 @@ use crate::analytics::activity::ActivityCache;
 use crate::chat::hub::Hub;
 use crate::chat::service::Chat;
 use crate::config::Config;
+use crate::error::{AppError, ErrorDetails};
 use crate::grading::{self, Grading};
 use crate::keys::{KeyAtRestError, KeyVault};
 use crate::lti::jwks::{JwksCache, KeySource};
@@ -39,6 +43,9 @@ pub struct AppState {
     /// Access tokens for platform services such as the membership service.
     pub service_tokens: Arc<dyn ServiceTokens>,
     pub session_key: Arc<SessionKey>,
+    /// Secret from which the keys of questionnaire responses are derived, so that an
+    /// anonymous answer cannot be matched to a person without it.
+    pub response_secret: Arc<str>,
     pub chat: Chat,
     pub grading: Arc<Grading>,
     /// In-memory copies of the activity rows that dashboards and exports read.
@@ -86,7 +93,14 @@ impl AppState {
         for platform in &config.platforms {
             store.upsert_platform(platform, now).await?;
         }
-        let session_key = SessionKey::load_or_create(store.as_ref()).await?;
+        let session_key = SessionKey::load_or_create(store.as_ref(), &key_vault).await?;
+        let response_secret = key_vault
+            .load_or_create_secret(
+                store.as_ref(),
+                web::questionnaires::RESPONSE_SECRET_SETTING,
+                || crate::random_token(32),
+            )
+            .await?;
         let http = PlatformHttp::new(config.allow_private_addresses);
         let grading = Arc::new(Grading::new(
             &config,
@@ -120,6 +134,7 @@ impl AppState {
             http,
             service_tokens,
             session_key: Arc::new(session_key),
+            response_secret: response_secret.into(),
             token_clock: TokenClock::System,
             key_vault,
             platform_origins: Arc::default(),
@@ -184,6 +199,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(web::assets::asset))
         .fallback(web::pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(explain_body_limit))
         // Merged after the body limit, because the upload route takes files larger than
         // 64 KiB. The showcase router sets the body limit of each of its routes.
         .merge(web::showcase::router())
@@ -220,6 +236,23 @@ fn request_span(request: &Request) -> tracing::Span {
     }
 }
 
+/// Replaces the bare 413 of the body limit, sent when `Content-Length` is over the
+/// limit, with cowork's error in JSON or as a page, so the client learns the limit.
+async fn explain_body_limit(request: Request, next: Next) -> Response {
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE
+        || response.extensions().get::<ErrorDetails>().is_some()
+    {
+        return response;
+    }
+    AppError::BodyTooLarge {
+        limit_bytes: MAX_BODY_BYTES,
+    }
+    .respond(&headers)
+    .into_response()
+}
+
 /// Serves the app on `listener` until `shutdown` completes, then lets in-flight
 /// requests finish. Serves no metrics, even when `metrics_bind` is set.
 pub async fn serve(
@@ -245,6 +278,7 @@ pub async fn serve_with_metrics(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
     let metrics_tasks = match metrics {
         Some(metrics_listener) => {
             // Installs the recorder before the first request is counted.
@@ -252,7 +286,13 @@ pub async fn serve_with_metrics(
             tracing::info!(address = %metrics_listener.local_addr()?, "metrics listening");
             let router = observability::router(state.store.clone());
             let server = tokio::spawn(async move {
-                if let Err(error) = axum::serve(metrics_listener, router).await {
+                let serving = crate::listener::serve(
+                    metrics_listener,
+                    router,
+                    header_read_timeout,
+                    std::future::pending(),
+                );
+                if let Err(error) = serving.await {
                     tracing::error!(%error, "metrics listener failed");
                 }
             });
@@ -294,9 +334,8 @@ pub async fn serve_with_metrics(
             let _ = hub.close_connections(Duration::ZERO).await;
         }
     };
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(stop_sockets)
-        .await;
+    let result =
+        crate::listener::serve(listener, router(state), header_read_timeout, stop_sockets).await;
     let still_open = hub.close_connections(SOCKET_CLOSE_LIMIT).await;
     if still_open > 0 {
         tracing::warn!(still_open, "WebSocket connections still open at shutdown");
@@ -407,7 +446,12 @@ pub async fn apply_retention(state: &AppState, now: i64) -> u64 {
     )
     .await
     {
-        Ok(expired) => expired.iter().map(|expiry| expiry.rows).sum(),
+        Ok(expired) => {
+            for expiry in expired.iter().filter(|expiry| expiry.rows > 0) {
+                state.chat.hub.resync_space(expiry.space_id);
+            }
+            expired.iter().map(|expiry| expiry.rows).sum()
+        }
         Err(error) => {
             tracing::warn!(%error, "reading the retention periods failed");
             0

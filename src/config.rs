@@ -86,6 +86,9 @@ pub struct Config {
     pub write_rate_per_minute: u32,
     /// Maximum login states stored per platform registration.
     pub login_states_max: i64,
+    /// Time a client has to send a request's headers, and the longest an idle kept-alive
+    /// connection stays open, in seconds.
+    pub header_read_timeout_secs: u64,
     /// Platform registrations applied at start, from the `[[platforms]]` tables of the file.
     #[serde(skip)]
     pub platforms: Vec<NewPlatform>,
@@ -128,6 +131,9 @@ impl Default for Config {
             // Five minutes (the default state lifetime) at the default login rate would be
             // 60,000; real classes finish their logins within seconds and stay far below.
             login_states_max: 50_000,
+            // Long enough for a phone on a weak network, short enough that a client sending
+            // headers a byte at a time cannot hold thousands of connections for long.
+            header_read_timeout_secs: 30,
             platforms: Vec::new(),
         }
     }
@@ -227,6 +233,10 @@ pub struct ConfigArgs {
     /// Maximum login states stored per platform registration (default 50000).
     #[arg(long, env = "COWORK_LOGIN_STATES_MAX", global = true)]
     pub login_states_max: Option<i64>,
+    /// Seconds a client has to send a request's headers; also closes idle kept-alive
+    /// connections (default 30).
+    #[arg(long, env = "COWORK_HEADER_READ_TIMEOUT_SECS", global = true)]
+    pub header_read_timeout_secs: Option<u64>,
 }
 
 /// The TOML file's shape: every key optional, names as in [`Config`].
@@ -260,6 +270,7 @@ struct FileConfig {
     login_rate_per_minute: Option<u32>,
     write_rate_per_minute: Option<u32>,
     login_states_max: Option<i64>,
+    header_read_timeout_secs: Option<u64>,
     #[serde(default)]
     platforms: Vec<NewPlatform>,
 }
@@ -402,6 +413,10 @@ impl Config {
                 .login_states_max
                 .or(file.login_states_max)
                 .unwrap_or(defaults.login_states_max),
+            header_read_timeout_secs: args
+                .header_read_timeout_secs
+                .or(file.header_read_timeout_secs)
+                .unwrap_or(defaults.header_read_timeout_secs),
             platforms: file.platforms,
         };
         config.check()?;
@@ -498,6 +513,15 @@ impl Config {
                 message: format!(
                     "{} is below 1; every launch needs a stored login state",
                     self.login_states_max
+                ),
+            });
+        }
+        if !(1..=3600).contains(&self.header_read_timeout_secs) {
+            return Err(ConfigError::Invalid {
+                name: "header_read_timeout_secs",
+                message: format!(
+                    "{} is outside 1..=3600 seconds",
+                    self.header_read_timeout_secs
                 ),
             });
         }

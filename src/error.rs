@@ -59,6 +59,9 @@ pub enum AppError {
     /// 503: a registration has as many logins in progress as cowork stores for it.
     #[error("login states full, retry after {retry_after_secs} s")]
     LoginStatesFull { retry_after_secs: u64 },
+    /// 413: the request body is larger than the limit of its route.
+    #[error("request body larger than {limit_bytes} bytes")]
+    BodyTooLarge { limit_bytes: usize },
     /// 401: the WebSocket came without a valid connection token.
     #[error("no valid WebSocket token")]
     NoSocketToken,
@@ -233,6 +236,12 @@ impl AppError {
                 Msg::new("error-login-states-full").arg("seconds", *retry_after_secs),
                 Msg::new("error-login-states-full-hint"),
             ),
+            AppError::BodyTooLarge { limit_bytes } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                Msg::new("error-body-too-large").arg("kib", limit_bytes / 1024),
+                Msg::new("error-body-too-large-hint"),
+            ),
             AppError::NoSocketToken => (
                 StatusCode::UNAUTHORIZED,
                 "socket_token_invalid",
@@ -324,6 +333,7 @@ fn title_id(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "error-title-not-found",
         StatusCode::INTERNAL_SERVER_ERROR => "error-title-internal",
         StatusCode::BAD_GATEWAY => "error-title-bad-gateway",
+        StatusCode::PAYLOAD_TOO_LARGE => "error-title-too-large",
         StatusCode::TOO_MANY_REQUESTS => "error-title-too-many-requests",
         StatusCode::SERVICE_UNAVAILABLE => "error-title-unavailable",
         _ => "error-title",

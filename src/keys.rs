@@ -156,7 +156,7 @@ pub async fn rotate(
             .find(|key| KeyVault::is_sealed(key))
         {
             return Err(KeyAtRestError::Locked {
-                kid: sealed.kid.clone(),
+                subject: format!("tool key {}", sealed.kid),
             });
         }
     }

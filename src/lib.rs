@@ -15,6 +15,7 @@ pub mod export;
 pub mod grading;
 pub mod i18n;
 pub mod keys;
+pub mod listener;
 pub mod lti;
 pub mod net;
 pub mod observability;

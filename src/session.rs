@@ -14,7 +14,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreResult};
+use crate::keys::{KeyAtRestError, KeyVault};
+use crate::store::Store;
 
 /// The query parameter that carries the session token.
 pub const TOKEN_PARAM: &str = "lt";
@@ -44,9 +45,15 @@ struct TokenClaims {
 }
 
 impl SessionKey {
-    pub async fn load_or_create(store: &dyn Store) -> StoreResult<Self> {
-        let candidate = crate::random_token(32);
-        let stored = store.setting_or_insert(SECRET_SETTING, &candidate).await?;
+    /// Reads the shared secret, or stores a new one when the database has none. It is
+    /// sealed at rest as [`KeyVault::load_or_create_secret`] describes.
+    pub async fn load_or_create(
+        store: &dyn Store,
+        vault: &KeyVault,
+    ) -> Result<Self, KeyAtRestError> {
+        let stored = vault
+            .load_or_create_secret(store, SECRET_SETTING, || crate::random_token(32))
+            .await?;
         let secret = URL_SAFE_NO_PAD
             .decode(&stored)
             .unwrap_or_else(|_| stored.into_bytes());

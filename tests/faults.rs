@@ -188,25 +188,35 @@ async fn publish(
     Ok(response.status().as_u16())
 }
 
-/// Creates a room through the JSON API and returns the status and body.
-async fn create_room(
+/// Sends the request that creates a room, asking for `accept` in return.
+async fn send_create_room(
     setup: &Setup,
     session: &Session,
     name: &str,
-) -> (u16, Value, HashMap<String, String>) {
-    let response = setup
+    accept: &str,
+) -> reqwest::Response {
+    setup
         .http
         .post(format!(
             "{}/spaces/{}/rooms",
             setup.instance.url, session.space_id
         ))
         .header("x-cowork-token", &session.token)
-        .header("accept", "application/json")
+        .header("accept", accept)
         .json(&json!({"kind": "team", "name": name}))
         .timeout(Duration::from_secs(40))
         .send()
         .await
-        .expect("cowork answers");
+        .expect("cowork answers")
+}
+
+/// Creates a room through the JSON API and returns the status and body.
+async fn create_room(
+    setup: &Setup,
+    session: &Session,
+    name: &str,
+) -> (u16, Value, HashMap<String, String>) {
+    let response = send_create_room(setup, session, name, "application/json").await;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -663,6 +673,17 @@ async fn locked_sqlite_answers_503_and_recovers() {
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"], "storage_unavailable", "{body}");
     assert_eq!(headers.get("retry-after").map(String::as_str), Some("5"));
+
+    // The same write from a page gets the error page.
+    let page = send_create_room(&setup, &teacher, "During the lock", "text/html").await;
+    assert_eq!(
+        page.status(),
+        503,
+        "a page gets 503 while the database is locked"
+    );
+    assert_eq!(page.headers()["retry-after"], "5");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("cannot reach its database"), "{html}");
 
     holder.kill().await.unwrap();
     let (status, created, _) = create_room(&setup, &teacher, "After the lock").await;

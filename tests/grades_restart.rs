@@ -1,5 +1,6 @@
-//! The real `cowork serve` process killed in the middle of sending grades and started
-//! again: every grade reaches the gradebook once and no outbox row is lost.
+//! The real `cowork serve` process killed, or stopped with SIGTERM, in the middle of
+//! sending grades and started again: every grade reaches the gradebook once and no outbox
+//! row is lost.
 
 mod common;
 
@@ -8,6 +9,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::moodle::GradedCourse;
+use common::process::shared_database;
+use common::{backends, Backend};
 
 const STUDENTS: usize = 40;
 
@@ -18,6 +21,26 @@ impl Tool {
     fn kill(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+
+    /// Sends SIGTERM and returns whether the process exited with status 0 within `secs`.
+    async fn terminate(&mut self, secs: u64) -> bool {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(sent, "SIGTERM delivered");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.0.try_wait().expect("process status") {
+                return status.success();
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 
@@ -94,4 +117,61 @@ async fn killed_tool_resends_after_restart() {
 
     assert!(rows_sent, "every outbox row is marked sent");
     course.assert_each_accepted_once(&grades);
+}
+
+#[tokio::test]
+async fn terminated_tool_keeps_queued_grades() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _guard, database_url) = match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("cowork.db").display());
+                (cowork::store::connect(&url).await.unwrap(), None, url)
+            }
+            Backend::Postgres => {
+                let (store, guard, url) = shared_database(dir.path()).await.unwrap();
+                (store, Some(guard), url)
+            }
+        };
+        let course = GradedCourse::start(&store, STUDENTS).await;
+        let double = &course.double;
+        double.faults.delay_ms.store(300, Ordering::SeqCst);
+        let grades = course.enqueue_grades(&store).await;
+
+        let mut tool = start_tool(&database_url);
+        wait_for(60, "the first scores", || {
+            double.faults.score_posts.load(Ordering::SeqCst) >= 3
+        })
+        .await;
+        assert!(
+            tool.terminate(40).await,
+            "{backend:?}: cowork exits with status 0 after SIGTERM"
+        );
+
+        // Scores in flight were finished and the rest went back to the queue.
+        let rows = store.outbox(course.space_id, 100).await.unwrap();
+        assert_eq!(rows.len(), STUDENTS, "{backend:?}: no outbox row is lost");
+        let sent = rows.iter().filter(|row| row.status == "sent").count();
+        let pending = rows.iter().filter(|row| row.status == "pending").count();
+        assert_eq!(
+            sent + pending,
+            STUDENTS,
+            "{backend:?}: every row is sent or queued, none left claimed: {:?}",
+            rows.iter().map(|row| &row.status).collect::<Vec<_>>()
+        );
+        assert!(
+            pending > 0,
+            "{backend:?}: SIGTERM came before the sync ended"
+        );
+        assert_eq!(
+            double.book.accepted().len(),
+            sent,
+            "{backend:?}: each row marked sent reached the gradebook"
+        );
+
+        let mut tool = start_tool(&database_url);
+        wait_for(60, "every score", || double.book.grades().len() == STUDENTS).await;
+        tool.kill();
+        course.assert_each_accepted_once(&grades);
+    }
 }

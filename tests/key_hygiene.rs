@@ -271,6 +271,76 @@ async fn encryption_key_change_reseals() {
     }
 }
 
+/// Returns the stored value of a setting.
+async fn setting(store: &DynStore, name: &str) -> String {
+    store.setting_or_insert(name, "unset").await.unwrap()
+}
+
+#[tokio::test]
+async fn secrets_encrypted_at_rest() {
+    const SESSION_SECRET: &str = "session_signing_secret";
+    const RESPONSE_SECRET: &str = cowork::web::questionnaires::RESPONSE_SECRET_SETTING;
+
+    for backend in common::backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _guard) = common::fresh_store_with_guard(backend, dir.path()).await;
+
+        // A database that started without an encryption key contains both secrets plain.
+        let plain_state = AppState::new(Config::default(), store.clone())
+            .await
+            .unwrap();
+        let plain_session = setting(&store, SESSION_SECRET).await;
+        let plain_response = setting(&store, RESPONSE_SECRET).await;
+        assert!(!plain_session.starts_with("sealed:"), "{backend:?}");
+        let token = plain_state
+            .session_key
+            .issue("session-1", 7, cowork::unix_now() + 600);
+        let response_key = cowork::web::questionnaires::response_key(&plain_state, 3, 4)
+            .await
+            .unwrap();
+
+        // The first start with a key seals them; their values stay the same.
+        let sealed_state = AppState::new(config_with(Some(1), None), store.clone())
+            .await
+            .unwrap();
+        for (name, plain) in [
+            (SESSION_SECRET, &plain_session),
+            (RESPONSE_SECRET, &plain_response),
+        ] {
+            let stored = setting(&store, name).await;
+            assert!(
+                stored.starts_with("sealed:v1:"),
+                "{backend:?}: {name} is sealed"
+            );
+            assert!(!stored.contains(plain.as_str()), "{backend:?}: {name}");
+        }
+        assert_eq!(
+            sealed_state.session_key.verify(&token),
+            Some(("session-1".to_string(), 7)),
+            "{backend:?}: sessions issued before the sealing stay valid"
+        );
+        assert_eq!(
+            cowork::web::questionnaires::response_key(&sealed_state, 3, 4)
+                .await
+                .unwrap(),
+            response_key,
+            "{backend:?}: answers saved before the sealing keep their keys"
+        );
+
+        // A sealed secret does not open without the key, and the failed load changes nothing.
+        let sealed_session = setting(&store, SESSION_SECRET).await;
+        let Err(locked) = KeyVault::unsealed()
+            .load_or_create_secret(store.as_ref(), SESSION_SECRET, || "fresh".to_string())
+            .await
+        else {
+            panic!("{backend:?}: a sealed secret must not open without the key");
+        };
+        assert!(matches!(locked, KeyAtRestError::Locked { .. }), "{locked}");
+        assert!(locked.to_string().contains(SESSION_SECRET), "{locked}");
+        assert_eq!(setting(&store, SESSION_SECRET).await, sealed_session);
+    }
+}
+
 #[test]
 fn invalid_encryption_key_rejected_at_load() {
     let config = Config {
@@ -281,4 +351,84 @@ fn invalid_encryption_key_rejected_at_load() {
         panic!("a 5-byte key must be rejected");
     };
     assert!(error.to_string().contains("32"), "{error}");
+}
+
+/// Returns the claims of a signed JWT without checking its signature.
+fn claims_of(jwt: &str) -> serde_json::Value {
+    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn platform_key_change_without_restart() {
+    use std::sync::{Arc, Mutex};
+
+    for backend in common::backends() {
+        let app = common::spawn_with(backend, |config| {
+            config.jwks_refetch_cooldown_secs = 0;
+            config.platform_jwks_max_age_secs = 1;
+        })
+        .await;
+
+        // The platform's key set comes from a server whose response the test replaces.
+        let old_set = reqwest::get(format!("{}/jwks", app.platform_url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let served = Arc::new(Mutex::new(old_set));
+        let router = {
+            let served = served.clone();
+            axum::Router::new().route(
+                "/jwks",
+                axum::routing::get(move || {
+                    let body = served.lock().unwrap().clone();
+                    async move { ([("content-type", "application/json")], body) }
+                }),
+            )
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let jwks_url = format!("http://{}/jwks", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let mut registration = app.platform.registration();
+        registration.jwks_url = jwks_url;
+        app.state
+            .store
+            .upsert_platform(&registration, cowork::unix_now())
+            .await
+            .unwrap();
+        app.launch(common::choice("ada", "learner")).await;
+
+        // The platform replaces its signing key and publishes only the new one.
+        let rotated = cowork::demo::DemoPlatform::new("unused issuer", app.tool_url.clone());
+        *served.lock().unwrap() = serde_json::to_string(&rotated.jwks()).unwrap();
+
+        let login = app.login(common::choice("ben", "learner")).await;
+        let (old_token, state) = app.authorize(&login).await;
+        let new_token = rotated.sign(&claims_of(&old_token));
+        let response = app.post_launch(&new_token, &state).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "{backend:?}: a launch signed with the platform's new key works without a restart: {}",
+            response.text().await.unwrap_or_default()
+        );
+
+        // Once the cached set is older than its maximum age, the withdrawn key fails.
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        let login = app.login(common::choice("cleo", "learner")).await;
+        let (old_token, state) = app.authorize(&login).await;
+        let response = app.post_launch(&old_token, &state).await;
+        assert_eq!(
+            response.status(),
+            401,
+            "{backend:?}: a launch signed with the withdrawn key is rejected"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "kid_unknown", "{backend:?}: {body}");
+    }
 }

@@ -985,3 +985,150 @@ async fn server_default_retention_applies() {
         assert_eq!(stored.body, "Kept by the space's own period", "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn erasure_reloads_open_pages() {
+    for backend in backends() {
+        let app = spawn_with(backend, |_| {}).await;
+        let teacher = app.launch(choice("demo-teacher-1", "instructor")).await;
+        let erased = app.launch(choice(&student_id(0), "learner")).await;
+        let watcher = app.launch(choice(&student_id(1), "learner")).await;
+        let erased_id = app
+            .state
+            .store
+            .person_by_subject(&app.platform_url, &student_id(0))
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+
+        let (mut author, hello) = app.socket(&erased).await;
+        let room_id = common::open_room(&hello);
+        author.join(room_id).await;
+        let (mut page, _) = app.socket(&watcher).await;
+        page.join(room_id).await;
+        author
+            .send(json!({"type": "send", "room_id": room_id, "body": "My phone is 555-0100"}))
+            .await;
+        author.next_of("ack").await;
+        let seen = page.next_of("message").await;
+        assert_eq!(
+            seen["message"]["body"], "My phone is 555-0100",
+            "{backend:?}"
+        );
+        let revision = seen["message"]["rev"].as_i64().unwrap();
+
+        let (status, body) = post_json(
+            &app,
+            &teacher,
+            &format!("/privacy/people/{erased_id}/erase"),
+            json!({"confirm": true}),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+
+        page.next_of("resync").await;
+        page.send(json!({"type": "join", "room_id": room_id, "since_rev": revision}))
+            .await;
+        let history = page.next_of("history").await;
+        let bodies: Vec<&str> = history["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|message| message["body"].as_str())
+            .collect();
+        assert!(
+            bodies.contains(&REMOVED_TEXT),
+            "{backend:?}: the rejoin brings the replaced text: {history}"
+        );
+        assert!(
+            !history.to_string().contains("555-0100"),
+            "{backend:?}: the erased text is gone from the open page: {history}"
+        );
+    }
+}
+
+/// Returns the database URL of `app` for another process: its SQLite file, or its
+/// PostgreSQL schema.
+fn database_url(app: &TestApp) -> String {
+    match app.schema() {
+        None => format!("sqlite://{}", app.database_path().display()),
+        Some(schema) => {
+            let base = std::env::var(common::POSTGRES_ENV).unwrap();
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}options[search_path]={schema}")
+        }
+    }
+}
+
+#[tokio::test]
+async fn admin_command_keeps_measures() {
+    for backend in backends() {
+        let app = spawn_with(backend, |_| {}).await;
+        let space = build_space(&app).await;
+        let space_id = space.space_id();
+        let window = window();
+        let before = report(&app, space_id, window).await;
+
+        let run = |action: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cowork"))
+                .args(["privacy"])
+                .args(action)
+                .args(["--platform", &app.platform_url, "--user", &student_id(1)])
+                .env("COWORK_DATABASE_URL", database_url(&app))
+                .env_remove("COWORK_CONFIG")
+                .env_remove("COWORK_KEY_ENCRYPTION_KEY")
+                .output()
+                .expect("run cowork")
+        };
+        let exported = run(&["export"]);
+        assert!(
+            exported.status.success(),
+            "{backend:?}: {}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+        let document: Value = serde_json::from_slice(&exported.stdout).unwrap();
+        assert_eq!(document["person"]["subject"], json!(student_id(1)));
+        let erased = run(&["erase", "--confirm"]);
+        assert!(
+            erased.status.success(),
+            "{backend:?}: {}",
+            String::from_utf8_lossy(&erased.stderr)
+        );
+
+        // The running service reads the space again and finds the same measures.
+        let after = report(&app, space_id, window).await;
+        for other in [space.ids[0], space.ids[2]] {
+            for list in ["/mobility/students", "/communication/students"] {
+                assert_close(
+                    &entry_of(before.pointer(list).unwrap(), other),
+                    &entry_of(after.pointer(list).unwrap(), other),
+                    &format!("{backend:?} {list} of user {other}"),
+                );
+            }
+        }
+        for total in ["/mobility/mean_index", "/communication/space", "/weekly"] {
+            assert_close(
+                after.pointer(total).unwrap(),
+                before.pointer(total).unwrap(),
+                &format!("{backend:?} {total}"),
+            );
+        }
+        assert!(
+            !after
+                .to_string()
+                .contains(&format!("\"user_id\":{},", space.ids[1])),
+            "{backend:?}: the erased id is gone from the report"
+        );
+        let remaining = app
+            .state
+            .store
+            .person_by_subject(&app.platform_url, &student_id(1))
+            .await
+            .unwrap();
+        assert!(
+            remaining.is_none(),
+            "{backend:?}: the person's row is deleted"
+        );
+    }
+}

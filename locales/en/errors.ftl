@@ -13,6 +13,7 @@ error-title-internal = Internal Server Error
 error-title-bad-gateway = Bad Gateway
 error-title-unavailable = Service Unavailable
 error-title-too-many-requests = Too Many Requests
+error-title-too-large = Request Too Large
 
 ## Kinds of error, each with its hint
 
@@ -44,6 +45,8 @@ error-rate-writes = You are sending changes faster than cowork accepts; try agai
 error-rate-writes-hint = Wait a moment before you send the next message or change.
 error-login-states-full = Too many logins from this platform are in progress; try again in { $seconds } seconds.
 error-login-states-full-hint = Open the activity again from the course page in a moment. If this persists, an administrator can raise COWORK_LOGIN_STATES_MAX.
+error-body-too-large = The request body is larger than { $kib } KiB, the most cowork accepts in one request.
+error-body-too-large-hint = Send a shorter text, or split it into several messages. Files go through the showcase's upload form, which has its own limit.
 error-socket-token = The live connection was opened without a valid connection token, or with one that has expired or belongs to another space.
 error-socket-token-hint = Reload the page; it asks for a new token each time it connects.
 error-storage-unavailable = cowork cannot reach its database right now.

@@ -347,6 +347,19 @@ impl Hub {
         }
     }
 
+    /// Asks every connection to a space, on every instance, to load its room again,
+    /// after messages in it were changed outside the chat (an erasure, the retention job).
+    pub fn resync_space(&self, space_id: i64) {
+        self.publish(
+            space_id,
+            Event {
+                room_id: None,
+                payload: Utf8Bytes::from(ServerMessage::Resync.to_json()),
+                moderator_payload: None,
+            },
+        );
+    }
+
     /// Everyone connected to a space right now, by name.
     pub fn online(&self, space_id: i64) -> Vec<PresenceEntry> {
         let spaces = self.spaces.lock().expect("hub lock");

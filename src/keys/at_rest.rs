@@ -1,9 +1,10 @@
-//! Encryption of the tool's private keys in the database.
+//! Encryption of the tool's private keys and the session signing secret in the database.
 //!
 //! With `COWORK_KEY_ENCRYPTION_KEY` set, each private key is stored as
 //! `sealed:v1:` followed by base64 of a 96-bit nonce and the AES-256-GCM ciphertext of its
 //! PEM. The key's `kid` is the associated data, so a sealed value copied onto another row
-//! does not decrypt. Without the variable, keys are stored as plain PEM, as before.
+//! does not decrypt. The session signing secret is sealed the same way, with its setting
+//! name as the associated data. Without the variable, both are stored plain.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
@@ -19,17 +20,18 @@ const NONCE_BYTES: usize = 12;
 /// The reason a stored private key could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyAtRestError {
+    /// `subject` names the value, such as "tool key 3f2a…".
     #[error(
-        "tool key {kid} is stored encrypted, but COWORK_KEY_ENCRYPTION_KEY is not set; set it \
+        "{subject} is stored encrypted, but COWORK_KEY_ENCRYPTION_KEY is not set; set it \
          to the key the database was encrypted with"
     )]
-    Locked { kid: String },
+    Locked { subject: String },
     #[error(
-        "tool key {kid} does not decrypt with COWORK_KEY_ENCRYPTION_KEY or \
+        "{subject} does not decrypt with COWORK_KEY_ENCRYPTION_KEY or \
          COWORK_KEY_ENCRYPTION_KEY_PREVIOUS; set the key it was encrypted with (the previous \
          one in COWORK_KEY_ENCRYPTION_KEY_PREVIOUS while changing keys)"
     )]
-    WrongKey { kid: String },
+    WrongKey { subject: String },
     #[error("invalid key encryption key: {0}")]
     InvalidKey(String),
     #[error(transparent)]
@@ -146,34 +148,71 @@ impl KeyVault {
 
     /// Returns the PEM of a stored key, decrypted when it is sealed.
     pub fn open(&self, key: &ToolKey) -> Result<String, KeyAtRestError> {
-        let Some(sealed) = key.private_key_pem.strip_prefix(SEALED_PREFIX) else {
-            return Ok(key.private_key_pem.clone());
+        self.open_value(&key.kid, &key.private_key_pem, || {
+            format!("tool key {}", key.kid)
+        })
+    }
+
+    /// Returns a stored secret, decrypted when it is sealed. `name` is the associated data
+    /// it was sealed with.
+    pub fn open_secret(&self, name: &str, stored: &str) -> Result<String, KeyAtRestError> {
+        self.open_value(name, stored, || format!("secret {name}"))
+    }
+
+    fn open_value(
+        &self,
+        associated: &str,
+        stored: &str,
+        subject: impl Fn() -> String,
+    ) -> Result<String, KeyAtRestError> {
+        let Some(sealed) = stored.strip_prefix(SEALED_PREFIX) else {
+            return Ok(stored.to_string());
         };
         if self.current.is_none() && self.previous.is_none() {
-            return Err(KeyAtRestError::Locked {
-                kid: key.kid.clone(),
-            });
+            return Err(KeyAtRestError::Locked { subject: subject() });
         }
         [&self.current, &self.previous]
             .into_iter()
             .flatten()
-            .find_map(|cipher| cipher.open(&key.kid, sealed))
-            .ok_or_else(|| KeyAtRestError::WrongKey {
-                kid: key.kid.clone(),
-            })
+            .find_map(|cipher| cipher.open(associated, sealed))
+            .ok_or_else(|| KeyAtRestError::WrongKey { subject: subject() })
     }
 
-    /// Returns whether `key` is stored as this vault would store it now: sealed with the
+    /// Returns whether `stored` is in the form this vault would store now: sealed with the
     /// current key when there is one, plain otherwise.
-    fn is_current_form(&self, key: &ToolKey) -> bool {
-        match (
-            &self.current,
-            key.private_key_pem.strip_prefix(SEALED_PREFIX),
-        ) {
-            (Some(cipher), Some(sealed)) => cipher.open(&key.kid, sealed).is_some(),
+    pub fn is_current_form(&self, associated: &str, stored: &str) -> bool {
+        match (&self.current, stored.strip_prefix(SEALED_PREFIX)) {
+            (Some(cipher), Some(sealed)) => cipher.open(associated, sealed).is_some(),
             (None, None) => true,
             _ => false,
         }
+    }
+
+    /// Returns the secret stored in the setting `name`, after storing `fresh()` there when
+    /// the database has none. The secret is stored sealed when the vault has a current key,
+    /// and a stored secret in another form (plain, or sealed with the previous key) is
+    /// stored again in the current one.
+    pub async fn load_or_create_secret(
+        &self,
+        store: &dyn Store,
+        name: &str,
+        fresh: impl FnOnce() -> String,
+    ) -> Result<String, KeyAtRestError> {
+        let candidate = self.seal(name, &fresh());
+        let stored = store.setting_or_insert(name, &candidate).await?;
+        let plain = self.open_secret(name, &stored)?;
+        if !self.is_current_form(name, &stored) {
+            let resealed = self.seal(name, &plain);
+            // Compare-and-set, so two instances starting together store one value.
+            if store.replace_setting(name, &stored, &resealed).await? {
+                tracing::info!(
+                    setting = name,
+                    encrypted = self.seals(),
+                    "stored a secret in its configured form"
+                );
+            }
+        }
+        Ok(plain)
     }
 
     /// Checks that every stored key opens, and stores again each one that is not in the
@@ -184,7 +223,7 @@ impl KeyVault {
         let mut changed = 0;
         for key in store.tool_keys().await? {
             let pem = self.open(&key)?;
-            if self.is_current_form(&key) {
+            if self.is_current_form(&key.kid, &key.private_key_pem) {
                 continue;
             }
             let stored = self.seal(&key.kid, &pem);
@@ -275,7 +314,7 @@ mod tests {
         let rotated = vault(Some(2), Some(1));
         let key = stored("k1", sealed);
         assert_eq!(rotated.open(&key).unwrap(), "PEM TEXT");
-        assert!(!rotated.is_current_form(&key));
+        assert!(!rotated.is_current_form(&key.kid, &key.private_key_pem));
     }
 
     #[test]
@@ -298,8 +337,8 @@ mod tests {
             vault(Some(1), None).open(&key).unwrap(),
             "-----BEGIN PRIVATE KEY-----"
         );
-        assert!(!vault(Some(1), None).is_current_form(&key));
-        assert!(KeyVault::unsealed().is_current_form(&key));
+        assert!(!vault(Some(1), None).is_current_form(&key.kid, &key.private_key_pem));
+        assert!(KeyVault::unsealed().is_current_form(&key.kid, &key.private_key_pem));
     }
 
     #[test]

@@ -265,6 +265,14 @@ pub trait Store:
     /// Stores `value` under `name` unless a value is already there, and returns the stored one.
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;
 
+    /// Replaces the value of `name` when it is still `expected`; returns whether it did.
+    async fn replace_setting(
+        &self,
+        name: &str,
+        expected: &str,
+        replacement: &str,
+    ) -> StoreResult<bool>;
+
     /// Creates the registration or updates its endpoints, and adds any new deployments.
     async fn upsert_platform(&self, platform: &NewPlatform, now: i64) -> StoreResult<Platform>;
     async fn platforms(&self) -> StoreResult<Vec<Platform>>;

@@ -125,6 +125,22 @@ macro_rules! impl_store {
                 Ok(stored)
             }
 
+            async fn replace_setting(
+                &self,
+                name: &str,
+                expected: &str,
+                replacement: &str,
+            ) -> $crate::store::StoreResult<bool> {
+                let done =
+                    sqlx::query("UPDATE settings SET value = $3 WHERE name = $1 AND value = $2")
+                        .bind(name)
+                        .bind(expected)
+                        .bind(replacement)
+                        .execute(&self.pool)
+                        .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn upsert_platform(
                 &self,
                 platform: &$crate::store::NewPlatform,

@@ -218,6 +218,8 @@ async fn erase_person(
             unix_now(),
         )
         .await?;
+        // Open pages reload the room, so they stop showing the erased texts.
+        state.chat.hub.resync_space(space_id);
         let placeholder_id = erased.first().map(|erasure| erasure.placeholder_id);
         Ok::<_, AppError>(Json(json!({
             "erased": true,

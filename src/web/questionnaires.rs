@@ -44,7 +44,7 @@ const MAX_TEXT_ANSWER_CHARS: usize = 2000;
 const MAX_ITEMS: usize = 100;
 const MAX_OPTIONS: usize = 30;
 /// The setting that contains the secret of response keys.
-const RESPONSE_SECRET_SETTING: &str = "questionnaire_response_secret";
+pub const RESPONSE_SECRET_SETTING: &str = "questionnaire_response_secret";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -99,21 +99,16 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
         .map_err(|rejection| AppError::bad_json(&rejection))
 }
 
-/// Returns the hex SHA-256 of the server's response secret followed by `suffix`,
-/// creating the secret on first use.
-async fn secret_hash(state: &AppState, suffix: &str) -> Result<String, AppError> {
-    let secret = state
-        .store
-        .setting_or_insert(RESPONSE_SECRET_SETTING, &crate::random_token(32))
-        .await?;
+/// Returns the hex SHA-256 of the server's response secret followed by `suffix`.
+fn secret_hash(state: &AppState, suffix: &str) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(secret.as_bytes());
+    hasher.update(state.response_secret.as_bytes());
     hasher.update(suffix.as_bytes());
-    Ok(hasher
+    hasher
         .finalize()
         .iter()
         .map(|byte| format!("{byte:02x}"))
-        .collect())
+        .collect()
 }
 
 /// Derives the key under which a person's answers to a questionnaire are stored: a
@@ -125,7 +120,10 @@ pub async fn response_key(
     questionnaire_id: i64,
     user_id: i64,
 ) -> Result<String, AppError> {
-    secret_hash(state, &format!(":{questionnaire_id}:{user_id}")).await
+    Ok(secret_hash(
+        state,
+        &format!(":{questionnaire_id}:{user_id}"),
+    ))
 }
 
 /// Derives the key that links a person's responses to a `pre` questionnaire and to
@@ -145,7 +143,7 @@ pub async fn pair_key(
     } else {
         format!(":pair:{pre_id}:{user_id}:named")
     };
-    secret_hash(state, &suffix).await
+    Ok(secret_hash(state, &suffix))
 }
 
 /// Returns the id of the `pre` questionnaire whose pair key a response to
