@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{backends, choice, open_room, spawn, token_of, Launched, TestApp};
+use cowork::demo::DemoPlatform;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -655,6 +656,141 @@ async fn every_route_checks_its_caller() {
                 ![401, 403, 404].contains(&status),
                 "{backend:?} {method} {}: the caller it is for got {status}",
                 route.path
+            );
+        }
+    }
+}
+
+/// The people and items of one platform's space.
+struct Side {
+    teacher: Launched,
+    author: Launched,
+    ids: Ids,
+}
+
+/// Launches a teacher and a student of course BC101 from `platform` and makes one item of
+/// every kind in their space.
+async fn side_of(app: &TestApp, platform: &DemoPlatform) -> Side {
+    let teacher = app
+        .launch_from(platform, choice("demo-teacher-1", "instructor"))
+        .await;
+    let author = app
+        .launch_from(platform, choice("demo-student-1", "learner"))
+        .await;
+    let ids = make_items(app, &teacher, &author).await;
+    Side {
+        teacher,
+        author,
+        ids,
+    }
+}
+
+/// Opens the space WebSocket at `url` from cowork's own origin and returns the HTTP status
+/// of the handshake, 101 when it upgrades.
+async fn handshake(app: &TestApp, url: &str) -> u16 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Error;
+
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("origin", app.tool_url.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => 101,
+        Err(Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("WebSocket handshake failed: {other}"),
+    }
+}
+
+/// Two platform registrations, each with its own issuer and keys, launch the same course
+/// and the same people. A session from one platform is rejected in the other's space on
+/// every route, and finds nothing when it sends the other space's ids in its own paths.
+#[tokio::test]
+async fn other_platform_sessions_rejected() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let second_platform = app.add_platform().await;
+        let first = side_of(&app, &app.platform).await;
+        let second = side_of(&app, &second_platform).await;
+        assert_ne!(first.ids.space, second.ids.space, "{backend:?}");
+
+        let directions = [
+            ("second platform in the first's space", &second, &first),
+            ("first platform in the second's space", &first, &second),
+        ];
+        for (direction, caller, target) in directions {
+            let routes = ROUTES.iter().filter(|r| r.access != For::Socket);
+            for route in routes {
+                let (method, path) = (&route.method, target.ids.fill(route.path));
+                let label = format!("{backend:?}, {direction}: {method} {}", route.path);
+
+                let teacher = status_of(&app, method, &path, Some(&caller.teacher)).await;
+                assert!(
+                    teacher == 401 || teacher == 403,
+                    "{label}: the teacher got {teacher}"
+                );
+                let student = status_of(&app, method, &path, Some(&caller.author)).await;
+                assert!(
+                    student == 401 || student == 403,
+                    "{label}: the student got {student}"
+                );
+
+                if names_an_item(route.path) {
+                    let guessed = Ids {
+                        space: caller.ids.space,
+                        ..target.ids
+                    };
+                    let guessed_path = guessed.fill(route.path);
+                    let status =
+                        status_of(&app, method, &guessed_path, Some(&caller.teacher)).await;
+                    assert!(
+                        status == 404 || status == 403,
+                        "{label}: the other space's ids in the caller's own space got {status}"
+                    );
+                }
+            }
+
+            // The caller's token under the cookie name of the target space.
+            let cookie = format!(
+                "{}={}",
+                cowork::session::cookie_name(target.ids.space),
+                token_of(&caller.author)
+            );
+            let by_cookie = app
+                .http
+                .get(format!("{}/spaces/{}", app.tool_url, target.ids.space))
+                .header("cookie", cookie)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            assert!(
+                by_cookie == 401 || by_cookie == 403,
+                "{backend:?}, {direction}: session token in the space's cookie got {by_cookie}"
+            );
+
+            let token = app.socket_token(&caller.author).await;
+            let status = handshake(&app, &app.socket_url_with(target.ids.space, &token)).await;
+            assert_eq!(
+                status, 401,
+                "{backend:?}, {direction}: WebSocket with the caller's connection token"
+            );
+
+            // The same session still opens its own space, so the rejections above are
+            // about the space and not a broken session.
+            let own = app.socket_url_with(caller.ids.space, &token);
+            assert_eq!(
+                handshake(&app, &own).await,
+                101,
+                "{backend:?}, {direction}: WebSocket of the caller's own space"
+            );
+            let own_path = format!("/spaces/{}", caller.ids.space);
+            let own_page = status_of(&app, &Method::GET, &own_path, Some(&caller.author)).await;
+            assert_eq!(
+                own_page, 200,
+                "{backend:?}, {direction}: the caller's own space"
             );
         }
     }

@@ -484,59 +484,67 @@ async fn other_space_ids_not_found() {
 async fn socket_rejects_bad_origin_and_token() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-    let app = spawn(common::Backend::Sqlite).await;
-    let launched = app.launch(choice("demo-student-1", "learner")).await;
-    let mut elsewhere = choice("demo-student-1", "learner");
-    elsewhere.course_id = "course-da201".into();
-    let other = app.launch(elsewhere).await;
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let launched = app.launch(choice("demo-student-1", "learner")).await;
+        let mut elsewhere = choice("demo-student-1", "learner");
+        elsewhere.course_id = "course-da201".into();
+        let other = app.launch(elsewhere).await;
 
-    let mut foreign = app
-        .socket_url(&launched)
-        .await
-        .into_client_request()
-        .unwrap();
-    foreign
-        .headers_mut()
-        .insert("origin", "https://evil.example".parse().unwrap());
-    let error = tokio_tungstenite::connect_async(foreign).await.unwrap_err();
-    assert!(error.to_string().contains("403"), "foreign origin: {error}");
-
-    let no_token = format!(
-        "{}/spaces/{}/ws",
-        app.tool_url.replace("http://", "ws://"),
-        launched.space_id
-    );
-    let error = tokio_tungstenite::connect_async(no_token)
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("401"), "no token: {error}");
-
-    // The long-lived session token no longer opens a socket, in either parameter.
-    for parameter in ["lt", "socket_token"] {
-        let session_token = format!(
-            "{}/spaces/{}/ws?{parameter}={}",
-            app.tool_url.replace("http://", "ws://"),
-            launched.space_id,
-            common::token_of(&launched)
+        let mut foreign = app
+            .socket_url(&launched)
+            .await
+            .into_client_request()
+            .unwrap();
+        foreign
+            .headers_mut()
+            .insert("origin", "https://evil.example".parse().unwrap());
+        let error = tokio_tungstenite::connect_async(foreign).await.unwrap_err();
+        assert!(
+            error.to_string().contains("403"),
+            "{backend:?}: foreign origin: {error}"
         );
-        let error = tokio_tungstenite::connect_async(session_token)
+
+        let no_token = format!(
+            "{}/spaces/{}/ws",
+            app.tool_url.replace("http://", "ws://"),
+            launched.space_id
+        );
+        let error = tokio_tungstenite::connect_async(no_token)
             .await
             .unwrap_err();
         assert!(
             error.to_string().contains("401"),
-            "session token as {parameter}: {error}"
+            "{backend:?}: no token: {error}"
+        );
+
+        // The long-lived session token no longer opens a socket, in either parameter.
+        for parameter in ["lt", "socket_token"] {
+            let session_token = format!(
+                "{}/spaces/{}/ws?{parameter}={}",
+                app.tool_url.replace("http://", "ws://"),
+                launched.space_id,
+                common::token_of(&launched)
+            );
+            let error = tokio_tungstenite::connect_async(session_token)
+                .await
+                .unwrap_err();
+            assert!(
+                error.to_string().contains("401"),
+                "{backend:?}: session token as {parameter}: {error}"
+            );
+        }
+
+        let token = app.socket_token(&launched).await;
+        let wrong_space = app.socket_url_with(other.space_id, &token);
+        let error = tokio_tungstenite::connect_async(wrong_space)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("401"),
+            "{backend:?}: token of another space: {error}"
         );
     }
-
-    let token = app.socket_token(&launched).await;
-    let wrong_space = app.socket_url_with(other.space_id, &token);
-    let error = tokio_tungstenite::connect_async(wrong_space)
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("401"),
-        "token of another space: {error}"
-    );
 }
 
 #[tokio::test]

@@ -749,29 +749,31 @@ async fn socket_needs_fresh_token_of_its_space() {
 
 #[tokio::test]
 async fn socket_from_foreign_origin_explained() {
-    let app = spawn(common::Backend::Sqlite).await;
-    let student = app.launch(choice("demo-student-1", "learner")).await;
-    let url = app.socket_url(&student).await.replace("ws://", "http://");
-    let response = app
-        .http
-        .get(url)
-        .header("connection", "upgrade")
-        .header("upgrade", "websocket")
-        .header("sec-websocket-version", "13")
-        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
-        .header("origin", "https://evil.example")
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "foreign_origin");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("not part of cowork"),
-        "{body}"
-    );
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let student = app.launch(choice("demo-student-1", "learner")).await;
+        let url = app.socket_url(&student).await.replace("ws://", "http://");
+        let response = app
+            .http
+            .get(url)
+            .header("connection", "upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("origin", "https://evil.example")
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{backend:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "foreign_origin", "{backend:?}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("not part of cowork"),
+            "{backend:?}: {body}"
+        );
+    }
 }

@@ -253,6 +253,31 @@ pub async fn spawn_custom(
     }
 }
 
+impl TestApp {
+    /// Starts another demo platform on 127.0.0.1, with its own issuer and signing key,
+    /// registers it with cowork and returns it. It stops with the app.
+    pub async fn add_platform(&self) -> Arc<DemoPlatform> {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let platform = Arc::new(DemoPlatform::new(issuer, self.tool_url.clone()));
+        self.state
+            .store
+            .upsert_platform(&platform.registration(), cowork::unix_now())
+            .await
+            .unwrap();
+        let router = demo::router(platform.clone());
+        let mut stop = self.stop.subscribe();
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await
+        });
+        platform
+    }
+}
+
 /// A login that cowork accepted: where it redirected, and the state and nonce it issued.
 pub struct Login {
     pub location: reqwest::Url,
@@ -314,7 +339,12 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 impl TestApp {
     /// Posts a login initiation for `choice` and returns the accepted login.
     pub async fn login(&self, choice: LaunchChoice) -> Login {
-        let params = self.platform.login_initiation(choice);
+        self.login_from(&self.platform, choice).await
+    }
+
+    /// Posts a login initiation of `platform` for `choice` and returns the accepted login.
+    pub async fn login_from(&self, platform: &DemoPlatform, choice: LaunchChoice) -> Login {
+        let params = platform.login_initiation(choice);
         let response = self
             .http
             .post(format!("{}/lti/login", self.tool_url))
@@ -371,7 +401,13 @@ impl TestApp {
 
     /// Runs a whole launch: login, platform authorization, launch post.
     pub async fn launch(&self, choice: LaunchChoice) -> Launched {
-        let login = self.login(choice).await;
+        self.launch_from(&self.platform, choice).await
+    }
+
+    /// Runs a whole launch from `platform`, which may be one that [`TestApp::add_platform`]
+    /// started.
+    pub async fn launch_from(&self, platform: &DemoPlatform, choice: LaunchChoice) -> Launched {
+        let login = self.login_from(platform, choice).await;
         let (id_token, state) = self.authorize(&login).await;
         let response = self.post_launch(&id_token, &state).await;
         self.launched(response)
