@@ -425,6 +425,10 @@ async fn purge_expired(store: &DynStore, now: i64) {
         Ok(count) => tracing::debug!(count, "purged expired login states"),
         Err(error) => tracing::warn!(%error, "purging expired login states failed"),
     }
+    match store.purge_socket_token_uses(now).await {
+        Ok(count) => tracing::debug!(count, "purged used WebSocket connection tokens"),
+        Err(error) => tracing::warn!(%error, "purging used WebSocket connection tokens failed"),
+    }
     match store.purge_sessions(now).await {
         Ok(count) => tracing::debug!(count, "purged expired sessions"),
         Err(error) => tracing::warn!(%error, "purging expired sessions failed"),

@@ -5,7 +5,8 @@
 //! browser accepts one, and in the `lt` query parameter of every link, form and WebSocket
 //! URL, for browsers that block cookies in third-party frames. Either one is enough to
 //! read; a write needs the token itself (see `web::rooms::writer`). The WebSocket takes
-//! neither: it needs a connection token that lives one minute (`issue_socket`).
+//! neither: it needs a connection token that lives one minute and opens one connection
+//! (`issue_socket`).
 
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -44,6 +45,28 @@ struct TokenClaims {
     exp: i64,
 }
 
+/// Claims of a WebSocket connection token.
+#[derive(Debug, Serialize, Deserialize)]
+struct SocketClaims {
+    /// Session id.
+    sid: String,
+    /// Space the session is for.
+    spc: i64,
+    exp: i64,
+    /// Random token id, recorded when the token opens a connection so it opens only one.
+    jti: String,
+}
+
+/// A verified WebSocket connection token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketToken {
+    pub session_id: String,
+    pub space_id: i64,
+    /// Random id that makes each token unique.
+    pub token_id: String,
+    pub expires_at: i64,
+}
+
 impl SessionKey {
     /// Reads the shared secret, or stores a new one when the database has none. It is
     /// sealed at rest as [`KeyVault::load_or_create_secret`] describes.
@@ -77,10 +100,11 @@ impl SessionKey {
     /// [`SOCKET_TOKEN_TTL_SECS`] from `now`. It keeps the long-lived session token out of
     /// WebSocket URLs, which proxies and servers log.
     pub fn issue_socket(&self, session_id: &str, space_id: i64, now: i64) -> String {
-        let claims = TokenClaims {
+        let claims = SocketClaims {
             sid: session_id.to_string(),
             spc: space_id,
             exp: now + SOCKET_TOKEN_TTL_SECS,
+            jti: crate::random_token(16),
         };
         jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -90,14 +114,19 @@ impl SessionKey {
         .expect("HS256 signing cannot fail")
     }
 
-    /// Returns the session id and space id of a WebSocket connection token whose
-    /// signature and expiry are valid.
-    pub fn verify_socket(&self, token: &str) -> Option<(String, i64)> {
+    /// Returns the claims of a WebSocket connection token whose signature and expiry are
+    /// valid. Whether it was used before is for the caller to check.
+    pub fn verify_socket(&self, token: &str) -> Option<SocketToken> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        jsonwebtoken::decode::<TokenClaims>(token, &self.socket_decoding, &validation)
+        jsonwebtoken::decode::<SocketClaims>(token, &self.socket_decoding, &validation)
             .ok()
-            .map(|data| (data.claims.sid, data.claims.spc))
+            .map(|data| SocketToken {
+                session_id: data.claims.sid,
+                space_id: data.claims.spc,
+                token_id: data.claims.jti,
+                expires_at: data.claims.exp,
+            })
     }
 
     /// Issues a token for `session_id` in `space_id`, valid until `expires_at`.
@@ -162,7 +191,15 @@ mod tests {
         let key = key(b"0123456789abcdef0123456789abcdef");
         let now = crate::unix_now();
         let socket = key.issue_socket("abc", 7, now);
-        assert_eq!(key.verify_socket(&socket), Some(("abc".to_string(), 7)));
+        let verified = key.verify_socket(&socket).expect("a fresh token verifies");
+        assert_eq!(verified.session_id, "abc");
+        assert_eq!(verified.space_id, 7);
+        assert_eq!(verified.expires_at, now + SOCKET_TOKEN_TTL_SECS);
+        let again = key.verify_socket(&key.issue_socket("abc", 7, now)).unwrap();
+        assert_ne!(
+            again.token_id, verified.token_id,
+            "two tokens of one second differ"
+        );
         assert_eq!(key.verify(&socket), None);
         let session = key.issue("abc", 7, now + 3600);
         assert_eq!(key.verify_socket(&session), None);

@@ -714,6 +714,16 @@ async fn socket_needs_fresh_token_of_its_space() {
             101,
             "{backend:?}: fresh token"
         );
+        assert_eq!(
+            handshake(&app, &fresh).await,
+            401,
+            "{backend:?}: a token opens one connection"
+        );
+        assert_eq!(
+            handshake(&app, &app.socket_url(&student).await).await,
+            101,
+            "{backend:?}: a new token opens the next connection"
+        );
 
         let (session_id, space_id) = app
             .state

@@ -99,15 +99,26 @@ async fn authenticate_socket(
     token: Option<&str>,
     space_id: i64,
 ) -> Result<SessionView, AppError> {
-    let (session_id, token_space) = token
+    let token = token
         .and_then(|token| state.session_key.verify_socket(token))
         .ok_or(AppError::NoSocketToken)?;
-    if token_space != space_id {
+    if token.space_id != space_id {
+        return Err(AppError::NoSocketToken);
+    }
+    if !state
+        .store
+        .spend_socket_token(&token.token_id, token.expires_at)
+        .await?
+    {
+        tracing::warn!(
+            space_id,
+            "WebSocket connection token used a second time; rejected"
+        );
         return Err(AppError::NoSocketToken);
     }
     let view = state
         .store
-        .session(&session_id, unix_now())
+        .session(&token.session_id, unix_now())
         .await?
         .filter(|view| view.space_id == space_id)
         .ok_or(AppError::NoSession)?;

@@ -305,6 +305,13 @@ pub trait Store:
     async fn login_state_by_nonce(&self, nonce: &str) -> StoreResult<Option<LoginState>>;
     /// Deletes login states that expired before `before`; returns how many.
     async fn purge_login_states(&self, before: i64) -> StoreResult<u64>;
+
+    /// Records the use of the WebSocket connection token `token_id`, which expires at
+    /// `expires_at`. Returns false when the token was used before.
+    async fn spend_socket_token(&self, token_id: &str, expires_at: i64) -> StoreResult<bool>;
+
+    /// Deletes the records of connection tokens that expired before `before`.
+    async fn purge_socket_token_uses(&self, before: i64) -> StoreResult<u64>;
     /// Deletes sessions that expired before `before`; returns how many.
     async fn purge_sessions(&self, before: i64) -> StoreResult<u64>;
 

@@ -426,6 +426,33 @@ macro_rules! impl_store {
                 Ok(done.rows_affected())
             }
 
+            async fn spend_socket_token(
+                &self,
+                token_id: &str,
+                expires_at: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO socket_token_uses (token_id, expires_at) VALUES ($1, $2) \
+                     ON CONFLICT (token_id) DO NOTHING",
+                )
+                .bind(token_id)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn purge_socket_token_uses(
+                &self,
+                before: i64,
+            ) -> $crate::store::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM socket_token_uses WHERE expires_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn purge_sessions(&self, before: i64) -> $crate::store::StoreResult<u64> {
                 let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
                     .bind(before)
