@@ -30,7 +30,7 @@ use crate::store::DynStore;
 use crate::{chat, keys, lti, observability, unix_now, web};
 
 /// Largest accepted request body. A Moodle launch form is about 5 KiB.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Everything a request handler needs, cheap to clone.
 #[derive(Clone)]

@@ -128,7 +128,14 @@ impl AppError {
 
     /// Builds a 400 error for a body that is not the expected JSON. The reason is axum's
     /// text, in English in every language.
+    /// A body cut off at the body limit, which happens when it came without a length,
+    /// becomes the same 413 as a body whose declared length is over the limit.
     pub fn bad_json(rejection: &JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::BodyTooLarge {
+                limit_bytes: crate::app::MAX_BODY_BYTES,
+            };
+        }
         AppError::invalid(Msg::new("error-json-body").arg("reason", rejection.body_text()))
     }
 

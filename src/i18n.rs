@@ -511,4 +511,25 @@ mod tests {
         let parsed: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
         assert!(parsed.keys().all(|id| id.starts_with("js-")));
     }
+
+    #[test]
+    fn script_strings_format_without_errors() {
+        let catalog = catalog();
+        for lang in [Lang::En, Lang::Ru] {
+            let bundle = catalog.bundle(lang).expect("both languages load");
+            for id in &catalog.script_ids {
+                let Some(pattern) = bundle.get_message(id).and_then(|message| message.value())
+                else {
+                    continue;
+                };
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, None, &mut errors);
+                assert!(errors.is_empty(), "{lang:?} {id}: {errors:?} in {text}");
+            }
+            let strings: BTreeMap<String, String> =
+                serde_json::from_str(&Tr::new(lang).script_strings()).unwrap();
+            let confirm = &strings["js-privacy-confirm"];
+            assert!(confirm.contains("{name}"), "{lang:?}: {confirm}");
+        }
+    }
 }

@@ -88,8 +88,8 @@ pub async fn export(
     }))
 }
 
-/// Erases a person in one space, or in every space when `space_id` is `None`. An
-/// erasure of every space also deletes the person's `users` row. Files are deleted from
+/// Erases a person in one space, or in every space when `space_id` is `None`. The
+/// person's `users` row is deleted too once no space contains anything of theirs. Files are deleted from
 /// the upload directory after the database commits, so a failure leaves no row that
 /// points at a missing file.
 pub async fn erase(
@@ -116,7 +116,8 @@ pub async fn erase(
         );
         erased.push(erasure);
     }
-    if space_id.is_none() {
+    // A person with nothing left in any space keeps no row with their name either.
+    if space_id.is_none() || store.person_spaces(person).await?.is_empty() {
         store.remove_person(person).await?;
     }
     Ok(erased)

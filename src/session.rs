@@ -165,9 +165,36 @@ pub fn session_cookie(space_id: i64, token: &str, max_age_secs: i64) -> String {
     )
 }
 
+/// Name of the cookie that binds a login's `state` to the browser that started it. Each
+/// login gets its own cookie, so logins in two tabs do not overwrite each other.
+pub fn login_cookie_name(state: &str) -> String {
+    let prefix: String = state.chars().take(LOGIN_COOKIE_PREFIX_CHARS).collect();
+    format!("cowork_login_{prefix}")
+}
+
+/// Characters of the state in its cookie's name.
+const LOGIN_COOKIE_PREFIX_CHARS: usize = 12;
+
+/// The `Set-Cookie` value that binds `state` to the browser, sent only to the launch.
+pub fn login_cookie(state: &str, max_age_secs: i64) -> String {
+    format!(
+        "{}={state}; Path=/lti/launch; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=None; Partitioned",
+        login_cookie_name(state)
+    )
+}
+
+/// Returns whether the request carries the login cookie of `state`.
+pub fn has_login_cookie(headers: &HeaderMap, state: &str) -> bool {
+    cookie_value(headers, &login_cookie_name(state)).is_some_and(|value| value == state)
+}
+
 /// Returns the session token for `space_id` from the request's cookies, if any.
 pub fn token_from_cookies(headers: &HeaderMap, space_id: i64) -> Option<String> {
-    let wanted = cookie_name(space_id);
+    cookie_value(headers, &cookie_name(space_id))
+}
+
+/// Returns the value of the cookie `wanted`, if the request carries it.
+fn cookie_value(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

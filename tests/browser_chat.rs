@@ -16,7 +16,7 @@ use common::browser::{
     wait_for_new_window, wait_for_space, Browser, BrowserBinaries, ChromeDriver, Target,
     POLL_INTERVAL, TOOL_FRAME,
 };
-use common::moodle::{spawn_recorded_moodle, RecordedLaunch};
+use common::moodle::{serve_recorded_auth_page, spawn_recorded_moodle, RecordedLaunch};
 use common::{backends, choice, open_room, spawn, Backend, TestApp};
 use cowork::store::chat::NewRoom;
 use fantoccini::key::Key;
@@ -1064,7 +1064,10 @@ async fn open_recorded_launch(
 ) -> Browser {
     let browser = driver.open_browser(&binaries.chromium).await;
     let client = &browser.client;
-    client.goto("about:blank").await.expect("blank page");
+    // The launch form comes from the platform's authorization page, so the browser
+    // names that page's origin when it posts.
+    let auth_page = serve_recorded_auth_page(app).await;
+    client.goto(&auth_page).await.expect("authorization page");
     let script = r#"
         const [action, idToken, state] = arguments;
         const form = document.createElement("form");

@@ -969,3 +969,119 @@ async fn removed_platform_ends_sessions() {
         );
     }
 }
+
+/// Posts a launch with the headers a browser would add.
+async fn post_launch_with(
+    app: &TestApp,
+    id_token: &str,
+    state: &str,
+    headers: &[(&str, String)],
+) -> reqwest::Response {
+    let mut request = app
+        .http
+        .post(format!("{}/lti/launch", app.tool_url))
+        .header("accept", "application/json")
+        .form(&[("id_token", id_token), ("state", state)]);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn launch_from_other_site_rejected() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+        let platform_origin = app.platform_url.clone();
+
+        let login = app.login(choice("demo-student-1", "learner")).await;
+        let (id_token, state) = app.authorize(&login).await;
+        let forged = post_launch_with(
+            &app,
+            &id_token,
+            &state,
+            &[("origin", "https://attacker.example".to_string())],
+        )
+        .await;
+        assert_eq!(forged.status(), 401, "{backend:?}: foreign origin");
+        let body: serde_json::Value = forged.json().await.unwrap();
+        assert_eq!(body["error"], "launch_origin", "{backend:?}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("attacker.example"),
+            "{backend:?}: the message names the posting page: {body}"
+        );
+
+        let login = app.login(choice("demo-student-1", "learner")).await;
+        let (id_token, state) = app.authorize(&login).await;
+        let own = post_launch_with(&app, &id_token, &state, &[("origin", platform_origin)]).await;
+        assert_eq!(
+            own.status(),
+            303,
+            "{backend:?}: the platform's own page posts the launch"
+        );
+    }
+}
+
+#[tokio::test]
+async fn null_origin_needs_login_cookie() {
+    for backend in backends() {
+        let app = spawn(backend).await;
+
+        // The login sets a cookie that binds its state to the browser.
+        let params = app
+            .platform
+            .login_initiation(choice("demo-student-1", "learner"));
+        let response = app
+            .http
+            .post(format!("{}/lti/login", app.tool_url))
+            .form(&params)
+            .send()
+            .await
+            .unwrap();
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("cowork_login_"), "{backend:?}: {cookie}");
+        for attribute in [
+            "Path=/lti/launch",
+            "HttpOnly",
+            "Secure",
+            "SameSite=None",
+            "Partitioned",
+        ] {
+            assert!(cookie.contains(attribute), "{backend:?}: {cookie}");
+        }
+        let pair = cookie.split(';').next().unwrap().to_string();
+        let page = app.http.get(&location).send().await.unwrap();
+        let fields = common::hidden_fields(&page.text().await.unwrap());
+        let id_token = common::field(&fields, "id_token").to_string();
+        let state = common::field(&fields, "state").to_string();
+        assert!(pair.ends_with(&format!("={state}")), "{backend:?}: {pair}");
+
+        let null = ("origin", "null".to_string());
+        let bound =
+            post_launch_with(&app, &id_token, &state, &[null.clone(), ("cookie", pair)]).await;
+        assert_eq!(
+            bound.status(),
+            303,
+            "{backend:?}: a page without an origin, in the browser that logged in"
+        );
+
+        // Another browser, led there by a page that withholds its origin.
+        let login = app.login(choice("demo-student-1", "learner")).await;
+        let (id_token, state) = app.authorize(&login).await;
+        let unbound = post_launch_with(&app, &id_token, &state, &[null]).await;
+        assert_eq!(unbound.status(), 401, "{backend:?}: no login cookie");
+        let body: serde_json::Value = unbound.json().await.unwrap();
+        assert_eq!(body["error"], "login_not_bound", "{backend:?}: {body}");
+        assert!(
+            body["hint"].as_str().unwrap_or("").contains("new window"),
+            "{backend:?}: {body}"
+        );
+    }
+}

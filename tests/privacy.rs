@@ -1028,6 +1028,16 @@ async fn erasure_reloads_open_pages() {
         assert_eq!(status, 200, "{backend:?}: {body}");
 
         page.next_of("resync").await;
+        let remaining = app
+            .state
+            .store
+            .person_by_subject(&app.platform_url, &student_id(0))
+            .await
+            .unwrap();
+        assert!(
+            remaining.is_none(),
+            "{backend:?}: a person erased from their only space keeps no name"
+        );
         page.send(json!({"type": "join", "room_id": room_id, "since_rev": revision}))
             .await;
         let history = page.next_of("history").await;

@@ -83,6 +83,35 @@ async fn slow_headers_closed_after_timeout() {
 }
 
 #[tokio::test]
+async fn slow_body_closed_after_deadline() {
+    for backend in backends() {
+        let app = spawn_with_timeout(backend).await;
+        let mut slow = connect(&app).await;
+        // 8 KiB at the slowest allowed rate adds one second to the one-second timeout.
+        slow.write_all(
+            b"POST /lti/launch HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 8192\r\n\r\nid_token=",
+        )
+        .await
+        .unwrap();
+        let trickle = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                if slow.write_all(b"a").await.is_err() {
+                    break;
+                }
+            }
+        };
+        let closed = tokio::time::timeout(Duration::from_secs(TIMEOUT_SECS + 6), trickle).await;
+        assert!(
+            closed.is_ok(),
+            "{backend:?}: a body sent a byte at a time still holds the connection"
+        );
+    }
+}
+
+#[tokio::test]
 async fn silent_connection_closed_after_timeout() {
     for backend in backends() {
         let app = spawn_with_timeout(backend).await;
@@ -176,6 +205,30 @@ async fn body_over_limit_rejected() {
             html.contains("larger than 64 KiB"),
             "{backend:?}: the page names the limit: {html}"
         );
+
+        // The same body without a declared length is cut off at the limit.
+        let body = oversized.to_string();
+        let head = format!(
+            "POST /spaces/{}/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             x-cowork-token: {}\r\naccept: application/json\r\n\
+             content-type: application/json\r\ntransfer-encoding: chunked\r\n\
+             connection: close\r\n\r\n{:x}\r\n",
+            teacher.space_id,
+            token_of(&teacher),
+            body.len()
+        );
+        let mut chunked = connect(&app).await;
+        chunked.write_all(head.as_bytes()).await.unwrap();
+        let _ = chunked.write_all(body.as_bytes()).await;
+        let _ = chunked.write_all(b"\r\n0\r\n\r\n").await;
+        let answer = read_until_closed(&mut chunked, Duration::from_secs(10))
+            .await
+            .expect("the server answers and closes");
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{backend:?}: chunked body over 64 KiB: {answer}"
+        );
+        assert!(answer.contains("body_too_large"), "{backend:?}: {answer}");
 
         let rooms: serde_json::Value = app
             .http

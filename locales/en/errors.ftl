@@ -70,6 +70,8 @@ error-hint-clock = The clocks of the platform and of cowork disagree, or the lau
 error-hint-message-type = The platform sent a message cowork does not handle. Configure the tool as LTI 1.3 with resource link and deep linking messages.
 error-hint-deployment = Add the deployment ID shown in Moodle's tool configuration to cowork's registration (cowork platform add --deployment-id).
 error-hint-incomplete-launch = The platform sent an incomplete launch. Check the platform's LTI 1.3 configuration for this tool.
+error-hint-launch-origin = The launch was posted by a page that is not the platform's. Open the activity from the course page; if that fails too, check that the platform's issuer in cowork is the site's address.
+error-hint-login-not-bound = Open the activity in a new window from the course page. If this keeps happening, the platform's administrator can let the site send its origin (in Moodle: Site administration > Security > HTTP security > Referrer policy, not "no-referrer").
 
 ## Why a launch was rejected
 
@@ -79,6 +81,8 @@ error-launch-form-no-state = the launch form has no state
 error-launch-state-replayed = this state was already used by a launch
 error-launch-state-expired = the login state has expired
 error-launch-state-unknown = the state was not issued by this tool
+error-launch-foreign-origin = the launch was posted from { $origin }, while the platform's pages are at { $expected }
+error-launch-not-bound = the launch came from a page without an origin, and the browser did not return the cookie of the login that issued this state
 error-launch-registration-removed = the registration was removed during the login
 error-launch-nonce-replayed = the id_token's nonce was already used by an earlier launch
 error-launch-state-mismatch = the id_token belongs to another login than this state

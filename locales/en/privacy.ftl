@@ -16,6 +16,8 @@ privacy-actions = Actions
 privacy-export = Export (JSON)
 privacy-erase = Erase
 privacy-erase-help = Teachers and admins can be erased only by the server administrator, with the command cowork privacy erase.
-js-privacy-confirm = Erase the data of {name} in this space? This cannot be undone.
+# The page script puts the person's name where {name} stands. The braces are written as
+# string literals, because a bare {name} would name a message that does not exist.
+js-privacy-confirm = Erase the data of {"{"}name{"}"} in this space? This cannot be undone.
 js-privacy-failed = The erasure failed. Try again.
 js-privacy-erased = The person's data in this space is erased.

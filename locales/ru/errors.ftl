@@ -70,6 +70,8 @@ error-hint-clock = Часы платформы и cowork расходятся, �
 error-hint-message-type = Платформа прислала сообщение, которое cowork не обрабатывает. Настройте инструмент как LTI 1.3 с сообщениями resource link и deep linking.
 error-hint-deployment = Добавьте идентификатор развёртывания (deployment ID) из настроек инструмента в Moodle в регистрацию cowork (cowork platform add --deployment-id).
 error-hint-incomplete-launch = Платформа прислала неполный запуск. Проверьте настройки LTI 1.3 этого инструмента на платформе.
+error-hint-launch-origin = Запуск отправлен страницей, которая не принадлежит платформе. Откройте задание со страницы курса; если ошибка повторится, проверьте, что издатель (issuer) платформы в cowork совпадает с адресом сайта.
+error-hint-login-not-bound = Откройте задание в новом окне со страницы курса. Если ошибка повторяется, администратор платформы может разрешить сайту сообщать свой источник (в Moodle: Администрирование > Безопасность > Безопасность HTTP > Политика Referrer, не «no-referrer»).
 
 ## Почему отклонён запуск
 
@@ -79,6 +81,8 @@ error-launch-form-no-state = в форме запуска нет state
 error-launch-state-replayed = этот state уже использован другим запуском
 error-launch-state-expired = срок действия state для входа истёк
 error-launch-state-unknown = этот state выдан не этим инструментом
+error-launch-foreign-origin = запуск отправлен со страницы { $origin }, а страницы платформы находятся по адресу { $expected }
+error-launch-not-bound = запуск пришёл со страницы без источника (Origin), и браузер не вернул cookie входа, выдавшего этот state
 error-launch-registration-removed = регистрацию платформы удалили во время входа
 error-launch-nonce-replayed = nonce из id_token уже использован более ранним запуском
 error-launch-state-mismatch = id_token относится не к тому входу, которому принадлежит этот state

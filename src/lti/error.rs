@@ -15,6 +15,11 @@ pub enum Check {
     StateExpired,
     StateReplayed,
     StateMismatch,
+    /// A page of another site made the browser post the launch.
+    LaunchOrigin,
+    /// The launch came from a page without an origin, and the browser did not return the
+    /// login's cookie.
+    LoginNotBound,
     Malformed,
     Algorithm,
     KidMissing,
@@ -50,6 +55,8 @@ impl Check {
             Check::StateExpired => "state_expired",
             Check::StateReplayed => "state_replayed",
             Check::StateMismatch => "state_mismatch",
+            Check::LaunchOrigin => "launch_origin",
+            Check::LoginNotBound => "login_not_bound",
             Check::Malformed => "malformed",
             Check::Algorithm => "alg",
             Check::KidMissing => "kid_missing",
@@ -85,6 +92,8 @@ impl Check {
             Check::TargetLinkUriOrigin => "error-hint-target-link-uri-origin",
             Check::StateUnknown | Check::StateExpired => "error-hint-state-expired",
             Check::StateReplayed | Check::NonceReplayed => "error-hint-replayed",
+            Check::LaunchOrigin => "error-hint-launch-origin",
+            Check::LoginNotBound => "error-hint-login-not-bound",
             Check::StateMismatch | Check::Nonce | Check::NonceNotIssued => "error-hint-nonce",
             Check::Algorithm | Check::KeyInHeader | Check::Signature => "error-hint-signature",
             Check::KidMissing | Check::KidUnknown => "error-hint-kid",

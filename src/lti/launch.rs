@@ -18,7 +18,7 @@ use super::validate::{self, Expected};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorResponse, RateLimit};
 use crate::grading::rule::GradingRule;
-use crate::i18n::Tr;
+use crate::i18n::{Msg, Tr};
 use crate::observability::{self, LaunchStage};
 use crate::session::{self, TOKEN_PARAM};
 use crate::store::chat::DefaultRoomNames;
@@ -49,13 +49,18 @@ pub async fn launch(
     if locale.is_some() {
         language::note_locale(locale.as_deref());
     }
-    handle(&state, form, unix_now())
+    handle(&state, form, &headers, unix_now())
         .await
         .map_err(|error| error.respond(&headers))
 }
 
-async fn handle(state: &AppState, form: LaunchForm, now: i64) -> Result<Response, AppError> {
-    let (platform, launch) = match validate_launch(state, &form, now).await? {
+async fn handle(
+    state: &AppState,
+    form: LaunchForm,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Response, AppError> {
+    let (platform, launch) = match validate_launch(state, &form, headers, now).await? {
         Ok(validated) => validated,
         Err(Rejection { error, platform }) => {
             tracing::warn!(
@@ -114,6 +119,7 @@ impl Rejection {
 async fn validate_launch(
     state: &AppState,
     form: &LaunchForm,
+    headers: &HeaderMap,
     now: i64,
 ) -> Result<Result<(Platform, Launch), Rejection>, AppError> {
     let oversized = form
@@ -143,8 +149,6 @@ async fn validate_launch(
         )));
     };
 
-    // NOTE: the state is not bound to the browser that started the login, because the
-    // launch must also work in frames that block cookies; a login CSRF stays possible.
     let login = match state.store.use_login_state(state_param, now).await? {
         StateUse::Accepted(login) => login,
         StateUse::AlreadyUsed(_) => {
@@ -172,6 +176,15 @@ async fn validate_launch(
             "error-launch-registration-removed",
         )));
     };
+
+    if let Err(error) = check_browser(&platform, headers, state_param) {
+        tracing::warn!(
+            platform_id = platform.id,
+            check = error.check.code(),
+            "launch posted by another site's page rejected"
+        );
+        return Ok(Err(Rejection::from_platform(error, platform)));
+    }
 
     // The state is spent at this point, so a person turned away here opens the activity
     // again. A flood needs a fresh login for each try, and logins are limited per
@@ -212,6 +225,45 @@ async fn validate_launch(
         }
         Err(error) => Ok(Err(Rejection::from_platform(error, platform))),
     }
+}
+
+/// Rejects a launch that a page of another site made a person's browser post, which
+/// would sign the person in as whoever started the login (login cross-site request
+/// forgery). A browser names the page that posts a form in `Origin`, and the platform's
+/// own page posts the launch. So the launch is accepted when `Origin` is the origin of
+/// the platform's issuer or authorization endpoint, or when it is absent, because
+/// browsers send it with every cross-site POST and a request without it comes from a
+/// program, not from a person's browser. `Origin: null` comes from a page that withholds
+/// its address (`Referrer-Policy: no-referrer`, which an attacker's page can set as well
+/// as a platform). Then the browser must return the cookie that the login set for this
+/// state.
+fn check_browser(platform: &Platform, headers: &HeaderMap, state: &str) -> Result<(), LaunchError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("");
+    if origin == "null" {
+        if session::has_login_cookie(headers, state) {
+            return Ok(());
+        }
+        return Err(LaunchError::new(
+            Check::LoginNotBound,
+            "error-launch-not-bound",
+        ));
+    }
+    let expected: Vec<String> = [&platform.issuer, &platform.auth_url]
+        .into_iter()
+        .filter_map(|url| web::security::web_origin(url))
+        .collect();
+    if expected.iter().any(|allowed| allowed == origin) {
+        return Ok(());
+    }
+    Err(LaunchError::new(
+        Check::LaunchOrigin,
+        Msg::new("error-launch-foreign-origin")
+            .arg("origin", super::login::shown(origin))
+            .arg("expected", expected.join(", ")),
+    ))
 }
 
 /// Tells apart the ways a signed token's nonce can miss its state: a nonce spent by an

@@ -128,7 +128,13 @@ async fn initiate(state: &AppState, request: LoginRequest) -> Result<Response, A
     )
     .map_err(rejected)?;
     tracing::info!(issuer = %platform.issuer, client_id = %platform.client_id, "login initiated");
-    Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+    // The cookie lets the launch check that the browser which posts it started this login.
+    let cookie = crate::session::login_cookie(&login.state, state.config.login_state_ttl_secs);
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
+    )
+        .into_response())
 }
 
 /// Maximum login parameter length, in bytes. Real ones are URLs and short hints.

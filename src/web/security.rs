@@ -74,7 +74,7 @@ pub fn note_form_target(url: &str) {
 }
 
 /// Returns the origin of an http(s) URL, or `None` for anything else.
-fn web_origin(url: &str) -> Option<String> {
+pub(crate) fn web_origin(url: &str) -> Option<String> {
     let parsed = Url::parse(url).ok()?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return None;

@@ -184,6 +184,18 @@ pub struct RecordedLaunch {
     pub name: String,
 }
 
+/// The registration of the recorded Moodle site for one of its tools.
+fn recorded_registration(client_id: &str, deployment: &str, auth_url: String) -> NewPlatform {
+    NewPlatform {
+        issuer: MOODLE_ISSUER.into(),
+        client_id: client_id.into(),
+        auth_url,
+        token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
+        jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
+        deployments: vec![deployment.into()],
+    }
+}
+
 /// Starts cowork with Moodle's recorded keys, the token clock at `clock`, the manual and
 /// the dynamic registration, and the login states the recorded launches belong to.
 pub async fn spawn_recorded_moodle(
@@ -211,14 +223,8 @@ pub async fn spawn_recorded_moodle(
         (RECORDED_CLIENT_ID, MOODLE_DEPLOYMENT_ID),
         (RECORDED_DYNAMIC_CLIENT_ID, MOODLE_DYNAMIC_DEPLOYMENT_ID),
     ] {
-        let registration = NewPlatform {
-            issuer: MOODLE_ISSUER.into(),
-            client_id: client_id.into(),
-            auth_url: format!("{MOODLE_ISSUER}/mod/lti/auth.php"),
-            token_url: format!("{MOODLE_ISSUER}/mod/lti/token.php"),
-            jwks_url: format!("{MOODLE_ISSUER}/mod/lti/certs.php"),
-            deployments: vec![deployment.into()],
-        };
+        let auth_url = format!("{MOODLE_ISSUER}/mod/lti/auth.php");
+        let registration = recorded_registration(client_id, deployment, auth_url);
         let platform = app
             .state
             .store
@@ -260,6 +266,33 @@ pub async fn spawn_recorded_moodle(
         });
     }
     (app, launches)
+}
+
+/// Serves a blank page as the recorded registrations' authorization endpoint and points
+/// both registrations at it, so a browser test can post a recorded launch from the page
+/// that Moodle's auto-submitting form comes from. Returns the page's URL.
+pub async fn serve_recorded_auth_page(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page_url = format!("http://{}/mod/lti/auth.php", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/mod/lti/auth.php",
+        axum::routing::get(|| async {
+            axum::response::Html("<!doctype html><title>auth</title><body></body>")
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    for (client_id, deployment) in [
+        (RECORDED_CLIENT_ID, MOODLE_DEPLOYMENT_ID),
+        (RECORDED_DYNAMIC_CLIENT_ID, MOODLE_DYNAMIC_DEPLOYMENT_ID),
+    ] {
+        let registration = recorded_registration(client_id, deployment, page_url.clone());
+        app.state
+            .store
+            .upsert_platform(&registration, cowork::unix_now())
+            .await
+            .unwrap();
+    }
+    page_url
 }
 
 /// A course of the Moodle double with a "Coworking" grade column and students `s1` to
