@@ -175,7 +175,7 @@ pub fn login_cookie_name(state: &str) -> String {
 /// Characters of the state in its cookie's name.
 const LOGIN_COOKIE_PREFIX_CHARS: usize = 12;
 
-/// The `Set-Cookie` value that binds `state` to the browser, sent only to the launch.
+/// Builds the `Set-Cookie` value that binds `state` to the browser, sent only to the launch.
 pub fn login_cookie(state: &str, max_age_secs: i64) -> String {
     format!(
         "{}={state}; Path=/lti/launch; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=None; Partitioned",

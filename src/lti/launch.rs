@@ -228,7 +228,7 @@ async fn validate_launch(
 }
 
 /// Rejects a launch that a page of another site made a person's browser post, which
-/// would sign the person in as whoever started the login (login cross-site request
+/// would sign the person in as the one who started the login (login cross-site request
 /// forgery). A browser names the page that posts a form in `Origin`, and the platform's
 /// own page posts the launch. So the launch is accepted when `Origin` is the origin of
 /// the platform's issuer or authorization endpoint, or when it is absent, because

@@ -184,7 +184,7 @@ pub struct RecordedLaunch {
     pub name: String,
 }
 
-/// The registration of the recorded Moodle site for one of its tools.
+/// Builds the registration of the recorded Moodle site for one of its tools.
 fn recorded_registration(client_id: &str, deployment: &str, auth_url: String) -> NewPlatform {
     NewPlatform {
         issuer: MOODLE_ISSUER.into(),
